@@ -1,0 +1,6 @@
+export { LiveHub, type LiveHubOptions, type ReplayResult } from './live-hub';
+export { WallGateway, type WallGatewayOptions } from './wall-gateway';
+export { startApiServer, type ApiServer, type ApiServerOptions } from './server';
+export { errorHandler, fromBodyParserError, notFoundHandler } from './http-errors';
+export { scrubUrlCredentials } from './scrub';
+export type { RuntimeStatus } from './routes';

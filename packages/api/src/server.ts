@@ -1,0 +1,112 @@
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { type Router } from 'express';
+import { Server } from 'socket.io';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import type { IocConfig } from '@ioc/schemas';
+import { DeadLetterRepository, DeviceRepository, ReadingRepository } from '@ioc/store';
+import { geojsonBasemap } from './basemap';
+import { errorHandler, notFoundHandler } from './http-errors';
+import type { LiveHub } from './live-hub';
+import { apiRoutes, type RuntimeStatus } from './routes';
+import { WallGateway } from './wall-gateway';
+
+export interface ApiServerOptions {
+  config: Readonly<IocConfig>;
+  logger: Logger;
+  pool: pg.Pool;
+  hub: LiveHub;
+  status: Omit<RuntimeStatus, 'wallClients'>;
+  /** Routers mounted before the API's own, e.g. the sensor ingest router from the composition root. */
+  routers?: Router[];
+  /** The built wall (dashboards/wall/dist); served at `/` when present. */
+  wallDirectory?: string;
+}
+
+export interface ApiServer {
+  http: HttpServer;
+  io: Server;
+  wall: WallGateway;
+  port: number;
+  url: string;
+  /** Tells live clients to reconnect elsewhere, stops accepting connections, and waits for in-flight requests. */
+  close(): Promise<void>;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { config, logger } = options;
+  const log = logger.child({ module: 'api' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((_request, response, next) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
+  for (const router of options.routers ?? []) app.use(router);
+
+  const basemap = config.basemap.kind === 'geojson' && config.basemap.directory ? geojsonBasemap(path.resolve(config.basemap.directory)) : undefined;
+  if (basemap) app.use(basemap.router);
+
+  const http = createServer(app);
+  const io = new Server(http, { serveClient: false, cors: { origin: false } });
+  const wall = new WallGateway(io, options.hub, logger, { batchIntervalMs: config.live.batchIntervalMs, heartbeatIntervalMs: 5000 });
+
+  app.use(
+    apiRoutes({
+      config,
+      pool: options.pool,
+      hub: options.hub,
+      devices: new DeviceRepository(options.pool),
+      readings: new ReadingRepository(options.pool),
+      deadLetters: new DeadLetterRepository(options.pool),
+      status: { ...options.status, wallClients: () => wall.clientCount },
+      startedAtMs: Date.now(),
+      geojsonLayers: basemap?.layers ?? [],
+    }),
+  );
+  app.use('/api', notFoundHandler);
+
+  const wallDirectory = options.wallDirectory;
+  if (wallDirectory && existsSync(path.join(wallDirectory, 'index.html'))) {
+    app.use(express.static(wallDirectory, { index: 'index.html', maxAge: '1h', setHeaders: (response, filePath) => {
+      if (filePath.endsWith('index.html')) response.setHeader('Cache-Control', 'no-cache');
+    } }));
+    // Client-side routes (leader, police, operator views) all load the same page.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (_request, response) => response.sendFile(path.join(wallDirectory, 'index.html')));
+  } else {
+    log.warn({ wallDirectory }, 'the wall is not built; run `pnpm --filter @ioc/wall build`');
+  }
+  app.use(notFoundHandler);
+  app.use(errorHandler(log));
+
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.server.port, config.server.host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.server.port;
+  const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
+  log.info({ url }, 'API and wall listening');
+
+  return {
+    http,
+    io,
+    wall,
+    port,
+    url,
+    close: async () => {
+      wall.drain();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+      http.closeAllConnections?.();
+    },
+  };
+}
