@@ -1,0 +1,152 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { IocConfig, Site } from '@ioc/schemas';
+import { AggregateRefresher, BatchWriter, DeviceRepository, LocalBus, ReadingRepository, createPool, migrate } from '@ioc/store';
+import { DeviceRegistry, MqttSensorSource, SensorIngest, createReadingIngestRouter } from '@ioc/ingest';
+import { LiveHub, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
+import { startEmbeddedBroker } from './embedded/embedded-broker';
+import { startEmbeddedPostgres } from './embedded/embedded-postgres';
+import { DEMO_SITE, demoDevices } from './demo/site';
+import { generateBackfill, startDemoFeeds } from './demo/feeds';
+
+export const WALL_DIST_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboards/wall/dist');
+
+/** The site shown when no demo runs and no site pack is configured: Vietnam, whole. */
+const DEFAULT_SITE: Site = { name: 'IOC', center: [105.8, 16.0], zoom: 5, districts: [] };
+
+export interface RunningSystem {
+  url: string;
+  port: number;
+  api: ApiServer;
+  databaseUrl: string;
+  brokerUrl: string;
+  writer: BatchWriter;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole system in this process: the store (embedded PostgreSQL unless DATABASE_URL), the MQTT
+ * broker (in-process unless MQTT_URL), sensor ingest, the API with the live wall, and the demo feeds.
+ * Each part stops in reverse order on `stop()`: accepted data is flushed before the database goes away.
+ */
+export async function startSystem(config: Readonly<IocConfig>, logger: Logger, options: { wallDirectory?: string } = {}): Promise<RunningSystem> {
+  const log = logger.child({ module: 'system' });
+  const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
+  const dataDirectory = path.resolve(config.dataDir);
+
+  const stopAll = async (): Promise<void> => {
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log.warn({ err, part: name }, 'error while stopping');
+      }
+    }
+    stops.length = 0;
+  };
+
+  try {
+    let databaseUrl = config.database.url;
+    if (!databaseUrl) {
+      const postgres = await startEmbeddedPostgres({ dataDir: dataDirectory, port: config.database.embeddedPort, logger });
+      stops.push({ name: 'embedded PostgreSQL', stop: () => postgres.stop() });
+      databaseUrl = postgres.url;
+    }
+    const pool = createPool(databaseUrl, { max: config.database.poolSize });
+    stops.push({ name: 'database pool', stop: () => pool.end() });
+    const migration = await migrate(pool, logger);
+    log.info({ timescaledb: migration.timescaledb, applied: migration.applied }, 'database ready');
+
+    let brokerUrl = config.mqtt.url;
+    let brokerEmbedded = false;
+    let brokerClientCount = (): number => 0;
+    if (!brokerUrl) {
+      const broker = await startEmbeddedBroker({ host: config.mqtt.embeddedHost, port: config.mqtt.embeddedPort, logger });
+      stops.push({ name: 'embedded MQTT broker', stop: () => broker.close() });
+      brokerUrl = broker.url;
+      brokerEmbedded = true;
+      brokerClientCount = () => broker.clientCount;
+    }
+    log.info({ broker: scrubUrlCredentials(brokerUrl), embedded: brokerEmbedded }, 'MQTT broker ready');
+    void brokerClientCount;
+
+    const writer = new BatchWriter({
+      pool,
+      outboxDir: path.join(dataDirectory, 'outbox'),
+      maxBatchRows: config.writer.maxBatchRows,
+      flushIntervalMs: config.writer.flushIntervalMs,
+      retryIntervalMs: config.writer.retryIntervalMs,
+      logger,
+    });
+    stops.push({ name: 'batch writer', stop: () => writer.close() });
+
+    const deviceRepository = new DeviceRepository(pool);
+    const readingRepository = new ReadingRepository(pool);
+    let site = DEFAULT_SITE;
+    const demo = config.demo.enabled;
+    if (demo) {
+      site = DEMO_SITE;
+      const devices = demoDevices();
+      await deviceRepository.upsert(devices);
+      if (config.demo.backfillMinutes > 0) {
+        const nowMs = Date.now();
+        const latest = await readingRepository.latest();
+        const newestMs = latest.reduce((max, reading) => Math.max(max, reading.observedAtMs), 0);
+        const fromMs = Math.max(nowMs - config.demo.backfillMinutes * 60_000, newestMs + 1);
+        if (fromMs < nowMs - 60_000) {
+          const rows = generateBackfill({ devices, fromMs, toMs: nowMs, seed: 1 });
+          await writer.writeReadings(rows);
+          log.info({ rows: rows.length, minutes: Math.round((nowMs - fromMs) / 60_000) }, 'demo history generated');
+        }
+      }
+    }
+
+    const bus = new LocalBus();
+    stops.push({ name: 'bus', stop: () => bus.close() });
+    const hub = new LiveHub(site, { historyMinutes: config.live.historyMinutes, replayBufferEvents: config.live.replayBufferEvents });
+    // Subscribe before loading: events that arrive meanwhile are applied, and loading only moves values forward.
+    bus.subscribe((message) => hub.receive(message));
+    hub.load(await deviceRepository.list(), await readingRepository.latest(), await readingRepository.recent({ sinceMs: Date.now() - config.live.historyMinutes * 60_000 }));
+
+    const registry = new DeviceRegistry({ repository: deviceRepository, logger });
+    await registry.refresh();
+    const sensorIngest = new SensorIngest({ registry, writer, bus, deviceRepository, config, logger });
+    stops.push({ name: 'sensor ingest', stop: () => sensorIngest.close() });
+    const mqttSource = new MqttSensorSource({ brokerUrl, sensorIngest, writer, config, logger });
+    await mqttSource.start();
+    stops.push({ name: 'MQTT sensor source', stop: () => mqttSource.close() });
+
+    const refresher = new AggregateRefresher(pool, { intervalSeconds: config.database.aggregateRefreshSeconds, timescaledb: migration.timescaledb, logger });
+    refresher.start();
+    stops.push({ name: 'aggregate refresher', stop: () => refresher.stop() });
+
+    const api = await startApiServer({
+      config,
+      logger,
+      pool,
+      hub,
+      status: {
+        databaseEmbedded: !config.database.url,
+        outbox: () => {
+          const depth = writer.depth();
+          return { depthBatches: depth.batches, depthRows: depth.rows };
+        },
+        broker: () => ({ connected: mqttSource.connected, embedded: brokerEmbedded, url: brokerUrl as string }),
+      },
+      routers: [createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger })],
+      wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
+    });
+    stops.push({ name: 'API server', stop: () => api.close() });
+
+    if (demo) {
+      const feeds = startDemoFeeds({ brokerUrl, devices: demoDevices(), logger });
+      stops.push({ name: 'demo feeds', stop: () => feeds.stop() });
+    }
+
+    return { url: api.url, port: api.port, api, databaseUrl, brokerUrl, writer, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
