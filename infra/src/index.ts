@@ -1,0 +1,3 @@
+export { startSystem, WALL_DIST_DIRECTORY, type RunningSystem } from './system';
+export { loadConfig } from './config-file';
+export { createRootLogger } from './logger';
