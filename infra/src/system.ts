@@ -109,6 +109,16 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     bus.subscribe((message) => hub.receive(message));
     hub.load(await deviceRepository.list(), await readingRepository.latest(), await readingRepository.recent({ sinceMs: Date.now() - config.live.historyMinutes * 60_000 }));
 
+    // Devices registered while running (by an operator or an import) appear on the wall within a minute.
+    const deviceRefresh = setInterval(() => {
+      deviceRepository.list().then(
+        (devices) => devices.filter((device) => !hub.hasDevice(device.id)).forEach((device) => hub.upsertDevice(device)),
+        (err: unknown) => log.warn({ err }, 'device refresh failed'),
+      );
+    }, 30_000);
+    deviceRefresh.unref();
+    stops.push({ name: 'device refresh', stop: () => clearInterval(deviceRefresh) });
+
     const registry = new DeviceRegistry({ repository: deviceRepository, logger });
     await registry.refresh();
     const sensorIngest = new SensorIngest({ registry, writer, bus, deviceRepository, config, logger });

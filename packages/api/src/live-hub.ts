@@ -70,6 +70,10 @@ export class LiveHub {
     this.#site = site;
   }
 
+  hasDevice(deviceId: string): boolean {
+    return this.#devices.has(deviceId);
+  }
+
   upsertDevice(device: Device): void {
     const existing = this.#devices.get(device.id);
     this.#devices.set(device.id, { device, latest: existing?.latest ?? {} });
