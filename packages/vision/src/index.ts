@@ -1,1 +1,13 @@
-export {};
+export * from './byte-track';
+export * from './classes';
+export * from './decode-nanodet';
+export * from './decode-yolov8';
+export * from './decoders';
+export * from './detections';
+export * from './homography';
+export * from './letterbox';
+export * from './line-zone';
+export * from './nms';
+export * from './polygon-zone';
+export * from './riders';
+export { shapeError } from './shape-error';
