@@ -11,3 +11,4 @@ export * from './nms';
 export * from './polygon-zone';
 export * from './riders';
 export { shapeError } from './shape-error';
+export * from './preprocess';
