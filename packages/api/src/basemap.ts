@@ -1,5 +1,4 @@
 import { readdirSync, existsSync } from 'node:fs';
-import path from 'node:path';
 import express, { type Router } from 'express';
 
 export interface GeojsonLayerRef {

@@ -7,7 +7,7 @@ export function fromBodyParserError(err: unknown): IocError | undefined {
   if (!err || typeof err !== 'object' || !('type' in err)) return undefined;
   const type = (err as { type?: string }).type;
   if (type === 'entity.too.large') return iocError('IOC_ERR_PAYLOAD_TOO_LARGE', 'The request body is larger than the server accepts.');
-  if (type === 'entity.parse.failed') return iocError('IOC_ERR_MALFORMED_JSON', `The request body is not valid JSON: ${(err as Error).message}`);
+  if (type === 'entity.parse.failed') return iocError('IOC_ERR_MALFORMED_JSON', `The request body is not valid JSON: ${(err as unknown as Error).message}`);
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return iocError('IOC_ERR_UNSUPPORTED_MEDIA_TYPE', 'The request body must be UTF-8 JSON.');
   return undefined;
 }

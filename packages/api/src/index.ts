@@ -2,5 +2,5 @@ export { LiveHub, type LiveHubOptions, type ReplayResult } from './live-hub';
 export { WallGateway, type WallGatewayOptions } from './wall-gateway';
 export { startApiServer, type ApiServer, type ApiServerOptions } from './server';
 export { errorHandler, fromBodyParserError, notFoundHandler } from './http-errors';
-export { scrubUrlCredentials } from './scrub';
+export { scrubUrlCredentials } from '@ioc/schemas';
 export type { RuntimeStatus } from './routes';

@@ -11,7 +11,7 @@ import {
 import { checkDatabase, type DeadLetterRepository, type DeviceRepository, type ReadingRepository } from '@ioc/store';
 import type { GeojsonLayerRef } from './basemap';
 import type { LiveHub } from './live-hub';
-import { scrubUrlCredentials } from './scrub';
+import { scrubUrlCredentials } from '@ioc/schemas';
 
 export interface RuntimeStatus {
   outbox(): { depthBatches: number; depthRows: number };

@@ -51,7 +51,7 @@ describe('resolveConfig', () => {
   it.each([
     { env: { IOC_PORT: 'eighty' }, message: /IOC_PORT: expected an integer/ },
     { env: { IOC_DEMO: 'maybe' }, message: /IOC_DEMO: expected true\/false/ },
-  ])('rejects a malformed override: $message', ({ env, message }) => {
+  ] as Array<{ env: Record<string, string>; message: RegExp }>)('rejects a malformed override: $message', ({ env, message }) => {
     expect(configError(undefined, env).message).toMatch(message);
   });
 

@@ -17,6 +17,8 @@ export const ERROR_CODES = {
   IOC_ERR_DATABASE_UNAVAILABLE: { httpStatus: 503, summary: 'The database cannot be reached; reads are unavailable.' },
   IOC_ERR_OUTBOX: { httpStatus: 503, summary: 'Accepted data could not be made durable on disk.' },
   IOC_ERR_MIGRATION: { httpStatus: 500, summary: 'A database migration failed.' },
+  IOC_ERR_CAMERA_SOURCE: { httpStatus: 502, summary: 'A camera source cannot be opened or decoded.' },
+  IOC_ERR_MODEL: { httpStatus: 500, summary: 'A detector model is missing, does not match its manifest, or cannot run.' },
   IOC_ERR_SHUTTING_DOWN: { httpStatus: 503, summary: 'The service is shutting down; retry on another node.' },
   IOC_ERR_INTERNAL: { httpStatus: 500, summary: 'An unexpected error; the details are in the server log.' },
 } as const satisfies Record<string, { httpStatus: number; summary: string }>;

@@ -9,3 +9,4 @@ export * from './alert';
 export * from './site';
 export * from './config';
 export * from './live';
+export * from './scrub';

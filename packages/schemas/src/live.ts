@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { SCHEMA_VERSION } from './common';
+import type { SCHEMA_VERSION } from './common';
 import { alertSchema } from './alert';
-import { deviceSchema, deviceStateSchema } from './device';
+import type { deviceSchema} from './device';
+import { deviceStateSchema } from './device';
 import { SENSOR_PROPERTY_NAMES } from './properties';
-import { siteSchema } from './site';
+import type { siteSchema } from './site';
 
 /**
  * Live events. Ingest announces facts on the bus (`BusMessage`); each API node numbers them as it receives
