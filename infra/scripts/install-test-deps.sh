@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # What the tests need from Debian besides Node: Chromium (the real browser for end-to-end tests) and
-# Mosquitto (a real external MQTT broker). Installs only what is missing; needs root (or sudo).
+# Mosquitto (a real external MQTT broker), ffmpeg (camera decoding, also needed to run cameras). Installs only what is missing; needs root (or sudo).
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "test dependencies present: chromium, mosquitto"
+  echo "test dependencies present: chromium, mosquitto, ffmpeg"
   exit 0
 fi
 SUDO=""
