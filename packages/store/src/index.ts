@@ -1,0 +1,10 @@
+export * from './bus';
+export { createPool, checkDatabase, type PoolOptions, type DatabaseStatus } from './pool';
+export { migrate, MIGRATIONS_DIRECTORY, type MigrationResult } from './migrate';
+export { AggregateRefresher, AGGREGATE_VIEWS, type AggregateRefresherOptions } from './aggregate-refresher';
+export { DeviceRepository, type DeviceReport } from './device-repository';
+export { ReadingRepository, DEFAULT_RAW_TAIL_MS, type HistoryBucket, type HistoryQuery, type HistoryPoint } from './reading-repository';
+export { DeadLetterRepository, type StoredDeadLetter } from './dead-letter-repository';
+export { BatchWriter, type BatchWriterOptions } from './batch-writer';
+export type { DeadLetterInput, PendingReading } from './outbox';
+export { isConnectionError } from './connection-errors';
