@@ -2,7 +2,6 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, appendFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Device } from '@ioc/schemas';
 import { AGGREGATE_VIEWS, DeadLetterRepository, DeviceRepository, MIGRATIONS_DIRECTORY, checkDatabase, createPool, migrate } from '@ioc/store';
@@ -14,7 +13,7 @@ const TABLES = ['devices', 'sensor_readings', 'sensor_latest', 'traffic_flow_obs
 
 describe('store migrations', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let pool: pg.Pool;
+  let pool: ReturnType<typeof createPool>;
 
   beforeAll(async () => {
     database = await createTestDatabase(inject('databaseAdminUrl'), 'store_migrate');
@@ -101,7 +100,7 @@ describe('store migrations', () => {
 
 describe('device and dead-letter repositories', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let pool: pg.Pool;
+  let pool: ReturnType<typeof createPool>;
 
   beforeAll(async () => {
     database = await createTestDatabase(inject('databaseAdminUrl'), 'store_repositories');

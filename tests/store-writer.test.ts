@@ -2,7 +2,6 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SensorProperty, StoredReading } from '@ioc/schemas';
 import { AggregateRefresher, BatchWriter, DeadLetterRepository, ReadingRepository, createPool, migrate } from '@ioc/store';
@@ -75,7 +74,7 @@ function expectBucketsToMatch(actual: Bucket[], expected: Bucket[]): void {
 
 describe('BatchWriter against PostgreSQL', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let pool: pg.Pool;
+  let pool: ReturnType<typeof createPool>;
   let writer: BatchWriter;
   let outboxDirectory: string;
   let refresher: AggregateRefresher;

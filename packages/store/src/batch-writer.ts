@@ -289,6 +289,12 @@ export class BatchWriter {
     const readings = uniqueReadings(batch.readings);
     const client = await this.#pool.connect();
     let failure: unknown;
+    // A checked-out client has no 'error' listener of the pool's: a socket reset between two queries would
+    // otherwise be an uncaught exception. The query in progress (or the next one) fails with it anyway.
+    const onClientError = (err: Error) => {
+      failure ??= err;
+    };
+    client.on('error', onClientError);
     try {
       await client.query('BEGIN');
       if (readings.length > 0) {
@@ -320,6 +326,7 @@ export class BatchWriter {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      client.off('error', onClientError);
       // A connection that failed is discarded rather than handed to the next caller.
       client.release(failure !== undefined && isConnectionError(failure) ? (failure as Error) : undefined);
     }

@@ -32,6 +32,11 @@ export async function migrate(pool: pg.Pool, logger: Logger, options: { director
     throw iocError('IOC_ERR_DATABASE_UNAVAILABLE', `Cannot connect to the database to migrate it: ${(err as Error).message}`, { cause: err });
   }
   let broken: Error | undefined;
+  // Checked-out clients have no pool 'error' listener; without one a dropped connection would crash the process.
+  const onClientError = (err: Error) => {
+    broken ??= err;
+  };
+  client.on('error', onClientError);
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
@@ -77,6 +82,7 @@ export async function migrate(pool: pg.Pool, logger: Logger, options: { director
     broken = err as Error;
     throw iocError('IOC_ERR_MIGRATION', `Database migration failed: ${(err as Error).message}`, { cause: err });
   } finally {
+    client.off('error', onClientError);
     client.release(broken);
   }
 }
