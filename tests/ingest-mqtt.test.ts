@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type BusMessage, type Device, type StoredReading } from '@ioc/schemas';
-import { DeviceRegistry, MqttSensorSource, SensorIngest, type DeadLetterRow, type ReadingSink } from '@ioc/ingest';
+import { BatchWriter, DeviceRepository, createPool, migrate } from '@ioc/store';
+import { DeviceRegistry, MqttSensorSource, SensorIngest, type DeadLetterRow } from '@ioc/ingest';
+import { createTestDatabase } from './setup/database';
 
 /**
  * The MQTT sensor source against Debian's Mosquitto: what a sensor publishes on `ioc/v1/sensors/{deviceId}`
  * ends up as readings or as dead letters with their reason, and the source comes back after losing the broker.
  *
- * The sink records into arrays while @ioc/store's BatchWriter is being written; it is to be replaced by the
- * real BatchWriter on a test database (setup/database.ts) once the store exports it.
+ * Everything goes through the real store: devices in PostgreSQL, readings and dead letters through the
+ * BatchWriter, and the assertions read back what the database holds.
  */
 const logger = pino({ level: 'silent' });
 const runId = randomBytes(3).toString('hex');
@@ -27,32 +32,36 @@ const station = (id: string, controlledProperty: Device['controlledProperty'] = 
   reportIntervalSeconds: 60,
 });
 
-class RecordingSink implements ReadingSink {
-  readonly readings: StoredReading[] = [];
-  readonly deadLetters: DeadLetterRow[] = [];
+/** Reads back what the store holds for one device or topic. */
+class StoreProbe {
+  constructor(private readonly pool: ReturnType<typeof createPool>) {}
 
-  async writeReadings(rows: StoredReading[]): Promise<void> {
-    this.readings.push(...rows);
+  async readingsOf(deviceId: string): Promise<Array<Pick<StoredReading, 'property' | 'value'>>> {
+    const result = await this.pool.query<{ property: StoredReading['property']; value: number }>(
+      'SELECT property, value FROM sensor_readings WHERE device_id = $1 ORDER BY observed_at, property',
+      [deviceId],
+    );
+    return result.rows;
   }
 
-  async writeDeadLetters(rows: DeadLetterRow[]): Promise<void> {
-    this.deadLetters.push(...rows);
-  }
-
-  readingsOf(deviceId: string): Array<Pick<StoredReading, 'property' | 'value'>> {
-    return this.readings.filter((reading) => reading.deviceId === deviceId).map(({ property, value }) => ({ property, value }));
-  }
-
-  deadLettersOn(topic: string): DeadLetterRow[] {
-    return this.deadLetters.filter((row) => row.topic === topic);
+  async deadLettersOn(topic: string): Promise<DeadLetterRow[]> {
+    const result = await this.pool.query<{ source: string; topic: string; payload: string; code: string; reason: string }>(
+      'SELECT source, topic, payload, code, reason FROM dead_letters WHERE topic = $1 ORDER BY id',
+      [topic],
+    );
+    return result.rows.map((row) => ({ ...row, receivedAtMs: 0 }));
   }
 }
 
 describe('MQTT sensor source against Mosquitto', () => {
   const brokerUrl = inject('mosquittoUrl');
   const config = resolveConfig({ mqtt: { maxPayloadBytes: 1024 }, log: { level: 'silent' } }, {});
-  const registered: Device[] = [];
-  const sink = new RecordingSink();
+  const outboxDirectory = mkdtempSync(path.join(tmpdir(), 'ioc-ingest-outbox-'));
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let pool: ReturnType<typeof createPool>;
+  let devices: DeviceRepository;
+  let sink: BatchWriter;
+  let probe: StoreProbe;
   const published: BusMessage[] = [];
   let registry: DeviceRegistry;
   let sensorIngest: SensorIngest;
@@ -61,12 +70,18 @@ describe('MQTT sensor source against Mosquitto', () => {
 
   const deviceId = (name: string) => `mq-${runId}-${name}`;
   const topicOf = (id: string) => `ioc/v1/sensors/${id}`;
-  const register = (id: string, properties?: Device['controlledProperty']) => registered.push(station(id, properties));
+  const register = (id: string, properties?: Device['controlledProperty']) => devices.upsert([station(id, properties)]);
   const publish = (topic: string, payload: string | Buffer) => sensor.publishAsync(topic, payload, { qos: 1 });
 
   beforeAll(async () => {
-    for (const name of ['single', 'array', 'malformed', 'oversize', 'binary', 'reconnect']) register(deviceId(name));
-    registry = new DeviceRegistry({ repository: { list: async () => [...registered] }, logger, minMissRefreshIntervalMs: 200 });
+    database = await createTestDatabase(inject('databaseAdminUrl'), 'ingest_mqtt');
+    pool = createPool(database.url, { max: 4 });
+    await migrate(pool, logger);
+    devices = new DeviceRepository(pool);
+    sink = new BatchWriter({ pool, outboxDir: outboxDirectory, maxBatchRows: 500, flushIntervalMs: 50, retryIntervalMs: 500, logger });
+    probe = new StoreProbe(pool);
+    for (const name of ['single', 'array', 'malformed', 'oversize', 'binary', 'reconnect']) await register(deviceId(name));
+    registry = new DeviceRegistry({ repository: devices, logger, minMissRefreshIntervalMs: 200 });
     await registry.refresh();
     sensorIngest = new SensorIngest({ registry, writer: sink, bus: { publish: (message) => void published.push(message) }, config, logger });
     source = new MqttSensorSource({ brokerUrl, sensorIngest, writer: sink, config, logger });
@@ -78,6 +93,10 @@ describe('MQTT sensor source against Mosquitto', () => {
     await sensor?.endAsync();
     await source?.close();
     await sensorIngest?.close();
+    await sink?.close();
+    await pool?.end();
+    await database?.drop();
+    rmSync(outboxDirectory, { recursive: true, force: true });
   });
 
   it('is connected once start() resolves', () => {
@@ -87,9 +106,9 @@ describe('MQTT sensor source against Mosquitto', () => {
   it('accepts one reading, takes the device from the topic and announces it on the bus', async () => {
     const id = deviceId('single');
     await publish(topicOf(id), JSON.stringify({ property: 'pm25', value: 37.5, observedAt: isoSecondsAgo(3) }));
-    await expect.poll(() => sink.readingsOf(id), { timeout: 5000 }).toEqual([{ property: 'pm25', value: 37.5 }]);
+    await expect.poll(() => probe.readingsOf(id), { timeout: 5000 }).toEqual([{ property: 'pm25', value: 37.5 }]);
     expect(published).toContainEqual({ kind: 'readings', readings: [expect.objectContaining({ deviceId: id, value: 37.5 })] });
-    expect(sink.deadLettersOn(topicOf(id))).toEqual([]);
+    expect(await probe.deadLettersOn(topicOf(id))).toEqual([]);
   });
 
   it('accepts the valid items of an array and dead-letters the invalid one with its path', async () => {
@@ -99,12 +118,12 @@ describe('MQTT sensor source against Mosquitto', () => {
       topicOf(id),
       JSON.stringify([{ property: 'pm25', value: 10, observedAt: isoSecondsAgo(3) }, bad, { property: 'noiseLAeq', value: 65, observedAt: isoSecondsAgo(1) }]),
     );
-    await expect.poll(() => sink.deadLettersOn(topicOf(id)).length, { timeout: 5000 }).toBe(1);
-    expect(sink.readingsOf(id)).toEqual([
+    await expect.poll(async () => (await probe.deadLettersOn(topicOf(id))).length, { timeout: 5000 }).toBe(1);
+    expect(await probe.readingsOf(id)).toEqual([
       { property: 'pm25', value: 10 },
       { property: 'noiseLAeq', value: 65 },
     ]);
-    const [row] = sink.deadLettersOn(topicOf(id));
+    const [row] = await probe.deadLettersOn(topicOf(id));
     expect(row).toMatchObject({ source: 'mqtt', code: 'IOC_ERR_VALIDATION', reason: expect.stringMatching(/^1\.value: .*expected number/) });
     expect(JSON.parse(row?.payload ?? '')).toEqual(bad);
   });
@@ -112,10 +131,10 @@ describe('MQTT sensor source against Mosquitto', () => {
   it('dead-letters malformed JSON with the raw payload', async () => {
     const id = deviceId('malformed');
     await publish(topicOf(id), '{"property": "pm25", "value": ');
-    await expect.poll(() => sink.deadLettersOn(topicOf(id)), { timeout: 5000 }).toEqual([
+    await expect.poll(() => probe.deadLettersOn(topicOf(id)), { timeout: 5000 }).toEqual([
       expect.objectContaining({ code: 'IOC_ERR_MALFORMED_JSON', payload: '{"property": "pm25", "value": ', reason: expect.stringContaining('not valid JSON') }),
     ]);
-    expect(sink.readingsOf(id)).toEqual([]);
+    expect(await probe.readingsOf(id)).toEqual([]);
   });
 
   it('dead-letters a payload over mqtt.maxPayloadBytes, keeping its first bytes', async () => {
@@ -124,17 +143,17 @@ describe('MQTT sensor source against Mosquitto', () => {
     const payload = JSON.stringify(items);
     expect(payload.length).toBeGreaterThan(1024);
     await publish(topicOf(id), payload);
-    await expect.poll(() => sink.deadLettersOn(topicOf(id)).map((row) => row.code), { timeout: 5000 }).toEqual(['IOC_ERR_PAYLOAD_TOO_LARGE']);
-    const [row] = sink.deadLettersOn(topicOf(id));
+    await expect.poll(async () => (await probe.deadLettersOn(topicOf(id))).map((row) => row.code), { timeout: 5000 }).toEqual(['IOC_ERR_PAYLOAD_TOO_LARGE']);
+    const [row] = await probe.deadLettersOn(topicOf(id));
     expect(row?.reason).toContain(`${payload.length} bytes`);
     expect(row?.payload).toBe(payload.slice(0, 1024));
-    expect(sink.readingsOf(id)).toEqual([]);
+    expect(await probe.readingsOf(id)).toEqual([]);
   });
 
   it('keeps a payload that is not text as base64', async () => {
     const id = deviceId('binary');
     await publish(topicOf(id), Buffer.from([0xff, 0xfe, 0x00, 0x01]));
-    await expect.poll(() => sink.deadLettersOn(topicOf(id)), { timeout: 5000 }).toEqual([
+    await expect.poll(() => probe.deadLettersOn(topicOf(id)), { timeout: 5000 }).toEqual([
       expect.objectContaining({ code: 'IOC_ERR_MALFORMED_JSON', payload: 'base64://4AAQ==' }),
     ]);
   });
@@ -143,23 +162,23 @@ describe('MQTT sensor source against Mosquitto', () => {
     const id = deviceId('late');
     const reading = (value: number) => JSON.stringify({ property: 'pm25', value, observedAt: isoSecondsAgo(1) });
     await publish(topicOf(id), reading(1));
-    await expect.poll(() => sink.deadLettersOn(topicOf(id)), { timeout: 5000 }).toEqual([
+    await expect.poll(() => probe.deadLettersOn(topicOf(id)), { timeout: 5000 }).toEqual([
       expect.objectContaining({ code: 'IOC_ERR_UNKNOWN_DEVICE', reason: expect.stringContaining(`deviceId: device "${id}" is not registered`) }),
     ]);
-    register(id);
+    await register(id);
     // The registry refreshes on a miss at most every 200 ms here: the next reading after that is accepted.
     await new Promise((resolve) => setTimeout(resolve, 250));
     await publish(topicOf(id), reading(2));
-    await expect.poll(() => sink.readingsOf(id), { timeout: 5000 }).toEqual([{ property: 'pm25', value: 2 }]);
+    await expect.poll(() => probe.readingsOf(id), { timeout: 5000 }).toEqual([{ property: 'pm25', value: 2 }]);
   });
 
   it('dead-letters a property the device does not measure, and a topic that is not a device id', async () => {
     const id = deviceId('single');
     await publish(topicOf(id), JSON.stringify({ property: 'waterLevelCm', value: 3, observedAt: isoSecondsAgo(1) }));
-    await expect.poll(() => sink.deadLettersOn(topicOf(id)).map((row) => row.code), { timeout: 5000 }).toEqual(['IOC_ERR_PROPERTY_NOT_CONTROLLED']);
+    await expect.poll(async () => (await probe.deadLettersOn(topicOf(id))).map((row) => row.code), { timeout: 5000 }).toEqual(['IOC_ERR_PROPERTY_NOT_CONTROLLED']);
     const badTopic = `ioc/v1/sensors/-${runId}`;
     await publish(badTopic, JSON.stringify({ property: 'pm25', value: 3, observedAt: isoSecondsAgo(1) }));
-    await expect.poll(() => sink.deadLettersOn(badTopic), { timeout: 5000 }).toEqual([expect.objectContaining({ code: 'IOC_ERR_VALIDATION', reason: expect.stringMatching(/^topic: /) })]);
+    await expect.poll(() => probe.deadLettersOn(badTopic), { timeout: 5000 }).toEqual([expect.objectContaining({ code: 'IOC_ERR_VALIDATION', reason: expect.stringMatching(/^topic: /) })]);
   });
 
   it('reconnects and resubscribes after the broker drops it', async () => {
@@ -184,7 +203,7 @@ describe('MQTT sensor source against Mosquitto', () => {
           { timeout: 5000, interval: 100 },
         )
         .toBe(true);
-      await expect.poll(() => sink.readingsOf(id).length, { timeout: 5000 }).toBeGreaterThan(0);
+      await expect.poll(async () => (await probe.readingsOf(id)).length, { timeout: 5000 }).toBeGreaterThan(0);
     } finally {
       await reconnecting.close();
     }
