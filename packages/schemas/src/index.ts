@@ -10,3 +10,4 @@ export * from './site';
 export * from './config';
 export * from './live';
 export * from './scrub';
+export * from './camera';
