@@ -14,7 +14,7 @@ const forbidden = {
 };
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/.tsbuild/**', 'data/**', 'test-artifacts/**', 'models/**/*.py'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/.tsbuild/**', '**/.tsbuild-test/**', 'data/**', 'test-artifacts/**', 'models/**/*.py'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
