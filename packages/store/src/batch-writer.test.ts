@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { latestColumns, readingCopyChunks, uniqueReadings } from './batch-writer';
+import { latestColumns, prepareReadings, readingCopyChunks } from './batch-writer';
 import type { PendingReading } from './outbox';
 
 function reading(deviceId: string, property: PendingReading['property'], observedAtMs: number, value: number): PendingReading {
@@ -9,12 +9,12 @@ function reading(deviceId: string, property: PendingReading['property'], observe
 describe('batch preparation', () => {
   it('keeps the first of each natural key within a batch', () => {
     const rows = [reading('a', 'pm25', 1000, 1), reading('a', 'pm25', 1000, 2), reading('a', 'pm10', 1000, 3), reading('b', 'pm25', 1000, 4), reading('a', 'pm25', 2000, 5)];
-    expect(uniqueReadings(rows).map((row) => row.value)).toEqual([1, 3, 4, 5]);
+    expect(prepareReadings(rows).unique.map((row) => row.value)).toEqual([1, 3, 4, 5]);
   });
 
   it('picks the newest reading per device and property for sensor_latest, whatever the order', () => {
     const rows = [reading('a', 'pm25', 3000, 3), reading('a', 'pm25', 1000, 1), reading('b', 'pm25', 500, 9), reading('a', 'pm25', 2000, 2)];
-    expect(latestColumns(rows)).toEqual([['a', 'b'], ['pm25', 'pm25'], [3, 9], [new Date(3000).toISOString(), new Date(500).toISOString()]]);
+    expect(latestColumns(prepareReadings(rows).newest)).toEqual([['a', 'b'], ['pm25', 'pm25'], [3, 9], [new Date(3000).toISOString(), new Date(500).toISOString()]]);
   });
 
   it('encodes COPY rows in column order (device, property, observed, value, received)', () => {

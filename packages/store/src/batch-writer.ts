@@ -286,7 +286,7 @@ export class BatchWriter {
 
   /** One batch, one transaction. */
   async #store(batch: WriteBatch): Promise<void> {
-    const readings = uniqueReadings(batch.readings);
+    const { unique: readings, newest } = prepareReadings(batch.readings);
     const client = await this.#pool.connect();
     let failure: unknown;
     // A checked-out client has no 'error' listener of the pool's: a socket reset between two queries would
@@ -300,13 +300,14 @@ export class BatchWriter {
       if (readings.length > 0) {
         let staged = Date.now() < this.#stagingUntilMs;
         if (!staged) {
-          await client.query('SAVEPOINT direct_copy');
           try {
             await copyInto(client, DIRECT_COPY, readingCopyChunks(readings));
-            await client.query('RELEASE SAVEPOINT direct_copy');
           } catch (err) {
             if (sqlState(err) !== '23505') throw err;
-            await client.query('ROLLBACK TO SAVEPOINT direct_copy');
+            // The COPY is the transaction's first statement, so starting over costs what a savepoint would,
+            // without a savepoint's two round trips on every batch that has no duplicate.
+            await client.query('ROLLBACK');
+            await client.query('BEGIN');
             this.#stagingUntilMs = Date.now() + this.#options.stagingAfterConflictMs;
             this.#logger.debug({ rows: readings.length }, 'batch repeats stored readings: using the staging path for a while');
             staged = true;
@@ -317,7 +318,7 @@ export class BatchWriter {
           await copyInto(client, STAGING_COPY, readingCopyChunks(readings));
           await client.query(INSERT_FROM_STAGING);
         }
-        await client.query(UPSERT_LATEST, latestColumns(readings));
+        await client.query(UPSERT_LATEST, latestColumns(newest));
       }
       if (batch.deadLetters.length > 0) await copyInto(client, DEAD_LETTER_COPY, deadLetterCopyChunks(batch.deadLetters));
       await client.query('COMMIT');
@@ -353,29 +354,45 @@ function settle(pieces: Piece[], error?: Error): void {
   }
 }
 
-/** Keeps the first of each natural key: a second copy in one batch would abort the COPY or the upsert. */
-export function uniqueReadings(readings: readonly PendingReading[]): PendingReading[] {
-  const seen = new Set<string>();
-  const unique: PendingReading[] = [];
-  for (const reading of readings) {
-    const key = `${reading.deviceId}\u0000${reading.property}\u0000${reading.observedAtMs}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    unique.push(reading);
-  }
-  return unique;
+/** What one batch writes: its readings without repeated keys, and the newest reading per device and property. */
+export interface PreparedReadings {
+  unique: PendingReading[];
+  newest: PendingReading[];
 }
 
-/** The newest reading per device and property, as the four arrays the sensor_latest upsert unnests. */
-export function latestColumns(readings: readonly PendingReading[]): [string[], string[], number[], string[]] {
-  const newest = new Map<string, PendingReading>();
+/**
+ * One pass over a batch: keeps the first of each natural key (a second copy in one batch would abort the COPY
+ * or the upsert) and finds the newest per device and property for sensor_latest. Nested maps rather than
+ * string keys: no string is built per row, which matters at a few hundred thousand rows a second.
+ */
+export function prepareReadings(readings: readonly PendingReading[]): PreparedReadings {
+  const byDevice = new Map<string, Map<string, { times: Set<number>; newest: PendingReading }>>();
+  const unique: PendingReading[] = [];
+  const newest: PendingReading[] = [];
   for (const reading of readings) {
-    const key = `${reading.deviceId}\u0000${reading.property}`;
-    const current = newest.get(key);
-    if (!current || reading.observedAtMs > current.observedAtMs) newest.set(key, reading);
+    let byProperty = byDevice.get(reading.deviceId);
+    if (!byProperty) {
+      byProperty = new Map();
+      byDevice.set(reading.deviceId, byProperty);
+    }
+    const entry = byProperty.get(reading.property);
+    if (!entry) {
+      byProperty.set(reading.property, { times: new Set([reading.observedAtMs]), newest: reading });
+      unique.push(reading);
+      continue;
+    }
+    if (entry.times.has(reading.observedAtMs)) continue;
+    entry.times.add(reading.observedAtMs);
+    unique.push(reading);
+    if (reading.observedAtMs > entry.newest.observedAtMs) entry.newest = reading;
   }
-  const rows = [...newest.values()];
-  return [rows.map((row) => row.deviceId), rows.map((row) => row.property), rows.map((row) => row.value), rows.map((row) => copyTimestamp(row.observedAtMs))];
+  for (const byProperty of byDevice.values()) for (const entry of byProperty.values()) newest.push(entry.newest);
+  return { unique, newest };
+}
+
+/** The four arrays the sensor_latest upsert unnests. */
+export function latestColumns(newest: readonly PendingReading[]): [string[], string[], number[], string[]] {
+  return [newest.map((row) => row.deviceId), newest.map((row) => row.property), newest.map((row) => row.value), newest.map((row) => copyTimestamp(row.observedAtMs))];
 }
 
 /** COPY text for readings, in chunks of rows. */
