@@ -20,7 +20,6 @@ export class TrafficFlowAggregator {
   readonly #options: Required<Pick<TrafficFlowAggregatorOptions, 'cameraId' | 'lineIds' | 'intervalMs'>> & TrafficFlowAggregatorOptions;
   /** interval start → key `line|direction|type` → count */
   readonly #buckets = new Map<number, Map<string, number>>();
-  #openedAtMs: number | undefined;
 
   constructor(options: TrafficFlowAggregatorOptions) {
     this.#options = { intervalMs: 60_000, ...options };
@@ -32,7 +31,6 @@ export class TrafficFlowAggregator {
 
   /** Marks the analysis as running from `timeMs` (intervals before it are not reported as zero). */
   start(timeMs: number): void {
-    this.#openedAtMs ??= timeMs;
     if (!this.#buckets.has(this.#intervalStart(timeMs))) this.#buckets.set(this.#intervalStart(timeMs), new Map());
   }
 
