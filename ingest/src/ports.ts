@@ -1,4 +1,4 @@
-import type { BusMessage, Device, StoredReading } from '@ioc/schemas';
+import type { BusMessage, Device, StoredReading, TrafficFlowObserved } from '@ioc/schemas';
 
 /**
  * What ingest needs from the store and the bus, declared here as small structural interfaces so that ingest
@@ -49,4 +49,14 @@ export interface DeviceStateSink {
 /** The live bus (the store's `Bus`): fire-and-forget, not durable; the store is the record. */
 export interface BusPublisher {
   publish(message: BusMessage): void;
+}
+
+/** Per-minute camera counts (the store's traffic-flow writer): idempotent on the rows' natural key. */
+export interface TrafficFlowSink {
+  writeTrafficFlows(rows: TrafficFlowObserved[]): Promise<void>;
+}
+
+/** Where a camera's own `Device` record (state, last frame) is kept. */
+export interface CameraDeviceSink {
+  upsert(devices: Device[]): Promise<void>;
 }

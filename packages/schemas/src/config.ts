@@ -40,7 +40,7 @@ export const configSchema = z
       .prefault({}),
     writer: z
       .object({
-        maxBatchRows: z.number().int().min(1).max(100_000).default(5000),
+        maxBatchRows: z.number().int().min(1).max(100_000).default(20_000),
         flushIntervalMs: z.number().int().min(1).max(10_000).default(100),
         retryIntervalMs: z.number().int().min(50).max(60_000).default(1000),
       })

@@ -8,3 +8,4 @@ export { DeadLetterRepository, type StoredDeadLetter } from './dead-letter-repos
 export { BatchWriter, type BatchWriterOptions } from './batch-writer';
 export type { DeadLetterInput, PendingReading } from './outbox';
 export { isConnectionError } from './connection-errors';
+export { TrafficFlowRepository, type TrafficFlowTotal } from './traffic-flow-repository';

@@ -1,0 +1,315 @@
+import type { Logger } from 'pino';
+import { scrubUrlCredentials, type CameraConfig, type Device } from '@ioc/schemas';
+import { TRAFFIC_COCO_CLASS_IDS, type Detections } from '@ioc/vision';
+import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
+import { annotatedSnapshotJpeg } from './annotate';
+import { CameraAnalyzer, type CountingLine } from './camera-analyzer';
+import { FfmpegFrameSource, type Frame } from './ffmpeg-source';
+import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
+import { TrafficFlowAggregator } from './traffic-flow-aggregator';
+
+export type CameraState = 'starting' | 'online' | 'offline' | 'stopped';
+
+export interface CameraStatus {
+  cameraId: string;
+  state: CameraState;
+  /** Frames analysed per second over the last 10 s. */
+  analysedFps: number;
+  /** Median inference time of the last 50 frames. */
+  inferenceMs: number;
+  framesAnalysed: number;
+  /** Frames that arrived while the previous one was still being analysed, skipped to keep up (live sources). */
+  framesSkipped: number;
+  lastFrameAtMs: number | undefined;
+  reconnects: number;
+  lastError: string | undefined;
+  /** Counts since start per line, by vehicle type and direction. */
+  counts: Record<string, Record<string, { forward: number; backward: number }>>;
+}
+
+export interface CameraPipelineOptions {
+  camera: CameraConfig;
+  model: DetectorModelSpec;
+  flows: TrafficFlowSink;
+  devices?: CameraDeviceSink | undefined;
+  bus?: BusPublisher | undefined;
+  logger: Logger;
+  threads?: number;
+  snapshotIntervalMs?: number;
+  flushIntervalMs?: number;
+  /** First and largest wait between reconnect attempts. */
+  backoffMs?: { initial: number; max: number };
+  /** Overrides for tests and tools (e.g. a different ffmpeg). */
+  ffmpegPath?: string;
+}
+
+const RATE_WINDOW_MS = 10_000;
+
+/**
+ * One camera, end to end: ffmpeg frames at the analysis rate → detector → tracker and lines → per-minute
+ * `TrafficFlowObserved` rows to the store, camera state on the bus, an annotated snapshot every few seconds.
+ * A failing source is retried with exponential backoff; nothing here can stop another camera's pipeline.
+ */
+export class CameraPipeline {
+  readonly cameraId: string;
+  readonly #options: CameraPipelineOptions;
+  readonly #log: Logger;
+  #detector: OnnxDetector | undefined;
+  #source: FfmpegFrameSource | undefined;
+  #analyzer: CameraAnalyzer | undefined;
+  #aggregator: TrafficFlowAggregator;
+  #state: CameraState = 'starting';
+  #stopped = false;
+  #running: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #frameTimesMs: number[] = [];
+  #inferenceMs: number[] = [];
+  #framesAnalysed = 0;
+  #framesSkipped = 0;
+  #lastFrameAtMs: number | undefined;
+  #reconnects = 0;
+  #lastError: string | undefined;
+  #snapshot: { jpeg: Buffer; takenAtMs: number } | undefined;
+  #lastSnapshotMs = 0;
+  #lastFlushMs = Date.now();
+  #frameSizeKey = '';
+  #pixelLines: CountingLine[] = [];
+
+  constructor(options: CameraPipelineOptions) {
+    this.cameraId = options.camera.id;
+    this.#options = options;
+    this.#log = options.logger.child({ module: 'camera-pipeline', cameraId: options.camera.id });
+    this.#aggregator = this.#newAggregator();
+  }
+
+  #newAggregator(): TrafficFlowAggregator {
+    const camera = this.#options.camera;
+    return new TrafficFlowAggregator({ cameraId: camera.id, lineIds: camera.lines.map((line) => line.id), refRoadSegment: camera.refRoadSegment, location: camera.location });
+  }
+
+  get state(): CameraState {
+    return this.#state;
+  }
+
+  /** The latest annotated snapshot (JPEG), if one was taken. */
+  get snapshot(): { jpeg: Buffer; takenAtMs: number } | undefined {
+    return this.#snapshot;
+  }
+
+  status(): CameraStatus {
+    const nowMs = Date.now();
+    const recent = this.#frameTimesMs.filter((timeMs) => nowMs - timeMs <= RATE_WINDOW_MS);
+    const sorted = [...this.#inferenceMs].sort((left, right) => left - right);
+    const counts = this.#analyzer ? Object.fromEntries([...this.#analyzer.counts()].map(([lineId, lineCounts]) => [lineId, { ...lineCounts }])) : {};
+    return {
+      cameraId: this.cameraId,
+      state: this.#state,
+      analysedFps: recent.length / (RATE_WINDOW_MS / 1000),
+      inferenceMs: sorted[Math.floor(sorted.length / 2)] ?? 0,
+      framesAnalysed: this.#framesAnalysed,
+      framesSkipped: this.#framesSkipped,
+      lastFrameAtMs: this.#lastFrameAtMs,
+      reconnects: this.#reconnects,
+      lastError: this.#lastError,
+      counts,
+    };
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = this.#run().catch((err: unknown) => this.#log.error({ err }, 'camera pipeline crashed'));
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#source?.close();
+    this.#wake?.();
+    await this.#running;
+    await this.#flush(Number.POSITIVE_INFINITY);
+    await this.#detector?.close().catch(() => undefined);
+    this.#detector = undefined;
+    this.#setState('stopped');
+  }
+
+  async #run(): Promise<void> {
+    const backoff = this.#options.backoffMs ?? { initial: 1000, max: 30_000 };
+    let waitMs = backoff.initial;
+    while (!this.#stopped) {
+      try {
+        this.#detector ??= await OnnxDetector.load(this.#options.model, { threads: this.#options.threads ?? 1, classIds: TRAFFIC_COCO_CLASS_IDS, logger: this.#options.logger });
+        const delivered = await this.#analyseSource();
+        if (delivered > 0) waitMs = backoff.initial;
+        if (this.#stopped) break;
+        // A file without loop ends here; a live stream that ends is a dropped connection.
+        this.#lastError = 'source ended';
+      } catch (err) {
+        this.#lastError = scrubUrlCredentials(err instanceof Error ? err.message : String(err));
+        this.#log.warn({ err: { message: this.#lastError }, retryInMs: waitMs }, 'camera source failed');
+      }
+      if (this.#stopped) break;
+      this.#setState('offline');
+      this.#reconnects += 1;
+      await this.#sleep(waitMs);
+      waitMs = Math.min(backoff.max, waitMs * 2);
+    }
+  }
+
+  /** Reads frames into a one-frame slot and analyses the newest: a slow detector skips frames instead of lagging. */
+  async #analyseSource(): Promise<number> {
+    const camera = this.#options.camera;
+    const source = new FfmpegFrameSource({
+      url: camera.source.url,
+      analysisFps: camera.analysisFps,
+      loop: camera.source.loop,
+      realtime: camera.source.realtime,
+      maxWidthPixels: camera.source.maxWidthPixels,
+      logger: this.#options.logger,
+      ...(this.#options.ffmpegPath ? { ffmpegPath: this.#options.ffmpegPath } : {}),
+    });
+    this.#source = source;
+    await source.open();
+    let latest: Frame | undefined;
+    let ended = false;
+    let failure: unknown;
+    let delivered = 0;
+    const reading = (async () => {
+      try {
+        for await (const frame of source.frames()) {
+          if (latest !== undefined) this.#framesSkipped += 1;
+          latest = frame;
+          delivered += 1;
+          this.#wake?.();
+        }
+      } catch (err) {
+        failure = err;
+      } finally {
+        ended = true;
+        this.#wake?.();
+      }
+    })();
+    try {
+      while (!this.#stopped) {
+        if (latest === undefined) {
+          if (ended) break;
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          });
+          continue;
+        }
+        const frame = latest;
+        latest = undefined;
+        await this.#analyseFrame(frame);
+      }
+    } finally {
+      source.close();
+      await reading;
+      this.#source = undefined;
+    }
+    if (failure !== undefined && !this.#stopped) throw failure;
+    return delivered;
+  }
+
+  async #analyseFrame(frame: Frame): Promise<void> {
+    const detector = this.#detector as OnnxDetector;
+    const nowMs = Date.now();
+    this.#prepareAnalyzer(frame.widthPixels, frame.heightPixels);
+    const result = await detector.detect(frame);
+    const analysis = (this.#analyzer as CameraAnalyzer).update(result.detections, frame.timestampMs);
+    this.#aggregator.start(nowMs);
+    for (const crossing of analysis.crossings) this.#aggregator.add(crossing, nowMs);
+    this.#framesAnalysed += 1;
+    this.#lastFrameAtMs = nowMs;
+    this.#frameTimesMs.push(nowMs);
+    while (this.#frameTimesMs.length > 0 && nowMs - (this.#frameTimesMs[0] as number) > RATE_WINDOW_MS) this.#frameTimesMs.shift();
+    this.#inferenceMs.push(result.inferenceMs);
+    if (this.#inferenceMs.length > 50) this.#inferenceMs.shift();
+    if (this.#state !== 'online') {
+      this.#setState('online');
+      void this.#upsertDevice('ok', nowMs);
+    }
+    if (nowMs - this.#lastSnapshotMs >= (this.#options.snapshotIntervalMs ?? 5000)) {
+      this.#lastSnapshotMs = nowMs;
+      this.#snapshot = { jpeg: this.#drawSnapshot(frame, analysis.tracked), takenAtMs: nowMs };
+    }
+    if (nowMs - this.#lastFlushMs >= (this.#options.flushIntervalMs ?? 10_000)) {
+      this.#lastFlushMs = nowMs;
+      await this.#flush(nowMs);
+      void this.#upsertDevice('ok', nowMs);
+    }
+  }
+
+  #prepareAnalyzer(widthPixels: number, heightPixels: number): void {
+    const key = `${widthPixels}x${heightPixels}`;
+    if (this.#analyzer && key === this.#frameSizeKey) return;
+    const camera = this.#options.camera;
+    this.#frameSizeKey = key;
+    this.#pixelLines = camera.lines.map((line) => ({
+      id: line.id,
+      start: { x: line.points[0][0] * widthPixels, y: line.points[0][1] * heightPixels },
+      end: { x: line.points[1][0] * widthPixels, y: line.points[1][1] * heightPixels },
+    }));
+    this.#analyzer = new CameraAnalyzer({ lines: this.#pixelLines, analysisFps: camera.analysisFps, anchor: camera.anchor });
+  }
+
+  #drawSnapshot(frame: Frame, tracked: Detections): Buffer {
+    const counts = this.#analyzer?.counts();
+    return annotatedSnapshotJpeg(frame, {
+      detections: tracked,
+      lines: this.#pixelLines.map((line) => {
+        const byClass = Object.values(counts?.get(line.id) ?? {});
+        return { start: line.start, end: line.end, forward: byClass.reduce((sum, entry) => sum + entry.forward, 0), backward: byClass.reduce((sum, entry) => sum + entry.backward, 0) };
+      }),
+    });
+  }
+
+  async #flush(nowMs: number): Promise<void> {
+    const rows = this.#aggregator.takeClosed(nowMs);
+    if (rows.length === 0) return;
+    try {
+      await this.#options.flows.writeTrafficFlows(rows);
+    } catch (err) {
+      this.#log.error({ err, rows: rows.length }, 'traffic counts could not be stored');
+    }
+  }
+
+  #setState(state: CameraState): void {
+    if (state === this.#state) return;
+    this.#state = state;
+    this.#log.info({ state }, 'camera state');
+    const deviceState = state === 'online' ? 'ok' : state === 'offline' ? 'offline' : 'unknown';
+    this.#options.bus?.publish({ kind: 'deviceState', change: { deviceId: this.cameraId, deviceState, changedAtMs: Date.now() } });
+    if (state === 'offline') void this.#upsertDevice('offline', Date.now());
+  }
+
+  async #upsertDevice(deviceState: Device['deviceState'], nowMs: number): Promise<void> {
+    const camera = this.#options.camera;
+    if (!this.#options.devices || !camera.location) return;
+    const device: Device = {
+      id: camera.id,
+      type: 'Device',
+      name: camera.name,
+      category: 'camera',
+      controlledProperty: [],
+      location: camera.location,
+      ...(camera.districtCode ? { districtCode: camera.districtCode } : {}),
+      deviceState,
+      ...(this.#lastFrameAtMs ? { dateLastValueReported: new Date(this.#lastFrameAtMs).toISOString() } : {}),
+      reportIntervalSeconds: Math.max(1, Math.ceil(1 / camera.analysisFps)),
+    };
+    try {
+      await this.#options.devices.upsert([device]);
+    } catch (err) {
+      this.#log.warn({ err, nowMs }, 'camera device record not updated');
+    }
+  }
+
+  #sleep(durationMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, durationMs);
+      this.#wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
