@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cameraConfigSchema } from './camera';
 import { iocError } from './errors';
 import { toFieldIssues } from './validation';
 
@@ -76,6 +77,15 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    cameras: z.array(cameraConfigSchema).max(512).default([]).describe('Cameras to analyse (see the camera section of README.md).'),
+    vision: z
+      .object({
+        modelsDirectory: z.string().min(1).optional().describe('Folder holding manifest.json and the .onnx files; the repository’s models/ when absent.'),
+        threadsPerCamera: z.number().int().min(1).max(64).default(1).describe('onnxruntime threads per camera; cameras run in parallel, so 1 uses cores best.'),
+        snapshotIntervalSeconds: z.number().min(1).max(600).default(5).describe('How often each camera’s annotated snapshot is refreshed.'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()
@@ -84,7 +94,16 @@ export const configSchema = z
   .strict()
   .superRefine((config, context) => {
     verifyBasemap(config.basemap, context);
+    verifyCameraIds(config.cameras, context);
   });
+
+function verifyCameraIds(cameras: ReadonlyArray<{ id: string }>, context: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  cameras.forEach((camera, index) => {
+    if (seen.has(camera.id)) context.addIssue({ code: 'custom', path: ['cameras', index, 'id'], message: `duplicate camera id "${camera.id}"` });
+    seen.add(camera.id);
+  });
+}
 
 function verifyBasemap(basemap: { kind: string; url?: string | undefined; directory?: string | undefined }, context: z.RefinementCtx): void {
   if ((basemap.kind === 'styleUrl' || basemap.kind === 'pmtiles') && !basemap.url) {
