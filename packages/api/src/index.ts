@@ -4,3 +4,4 @@ export { startApiServer, type ApiServer, type ApiServerOptions } from './server'
 export { errorHandler, fromBodyParserError, notFoundHandler } from './http-errors';
 export { scrubUrlCredentials } from '@ioc/schemas';
 export type { RuntimeStatus } from './routes';
+export { createCameraRouter, type CameraDirectory, type CameraSummary } from './cameras';
