@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import type { CameraConfig } from '@ioc/schemas';
+import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
+import { CameraPipeline, type CameraStatus } from './camera-pipeline';
+import type { DetectorModelSpec } from './onnx-detector';
+
+export interface CameraServiceOptions {
+  cameras: readonly CameraConfig[];
+  /** The model spec for a manifest name; throws IOC_ERR_MODEL for an unknown name. */
+  resolveModel: (name: string) => DetectorModelSpec;
+  flows: TrafficFlowSink;
+  devices?: CameraDeviceSink;
+  bus?: BusPublisher;
+  logger: Logger;
+  threadsPerCamera?: number;
+  snapshotIntervalMs?: number;
+}
+
+export interface CameraView extends CameraStatus {
+  id: string;
+  name: string;
+  location: CameraConfig['location'];
+  districtCode: string | undefined;
+  analysisFps: number;
+}
+
+/**
+ * Runs one pipeline per enabled camera in this process. Each pipeline retries its own source; a camera whose
+ * model cannot be resolved is reported (state offline, lastError) and the others still start.
+ */
+export class CameraService {
+  readonly #options: CameraServiceOptions;
+  readonly #pipelines = new Map<string, CameraPipeline>();
+  readonly #failed = new Map<string, string>();
+  readonly #log: Logger;
+
+  constructor(options: CameraServiceOptions) {
+    this.#options = options;
+    this.#log = options.logger.child({ module: 'camera-service' });
+  }
+
+  start(): void {
+    for (const camera of this.#options.cameras) {
+      if (!camera.enabled || this.#pipelines.has(camera.id)) continue;
+      let model: DetectorModelSpec;
+      try {
+        model = this.#options.resolveModel(camera.model);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        this.#failed.set(camera.id, reason);
+        this.#log.error({ cameraId: camera.id, err: { message: reason } }, 'camera not started');
+        continue;
+      }
+      const pipeline = new CameraPipeline({
+        camera,
+        model,
+        flows: this.#options.flows,
+        devices: this.#options.devices,
+        bus: this.#options.bus,
+        logger: this.#options.logger,
+        threads: this.#options.threadsPerCamera ?? 1,
+        ...(this.#options.snapshotIntervalMs ? { snapshotIntervalMs: this.#options.snapshotIntervalMs } : {}),
+      });
+      this.#pipelines.set(camera.id, pipeline);
+      pipeline.start();
+    }
+    this.#log.info({ cameras: this.#pipelines.size, failed: this.#failed.size }, 'cameras started');
+  }
+
+  list(): CameraView[] {
+    return this.#options.cameras.map((camera) => {
+      const pipeline = this.#pipelines.get(camera.id);
+      const status: CameraStatus = pipeline?.status() ?? {
+        cameraId: camera.id,
+        state: camera.enabled ? 'offline' : 'stopped',
+        analysedFps: 0,
+        inferenceMs: 0,
+        framesAnalysed: 0,
+        framesSkipped: 0,
+        lastFrameAtMs: undefined,
+        reconnects: 0,
+        lastError: this.#failed.get(camera.id),
+        counts: {},
+      };
+      return { ...status, id: camera.id, name: camera.name, location: camera.location, districtCode: camera.districtCode, analysisFps: camera.analysisFps };
+    });
+  }
+
+  snapshot(cameraId: string): { jpeg: Buffer; takenAtMs: number } | undefined {
+    return this.#pipelines.get(cameraId)?.snapshot;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.#pipelines.values()].map((pipeline) => pipeline.stop()));
+    this.#pipelines.clear();
+  }
+}
