@@ -264,8 +264,8 @@ export function isAlive(pid: number): boolean {
 function isPostgresProcess(pid: number): boolean {
   if (pid === process.pid) return false;
   try {
-    const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /postgres/.test(commandLine);
+    // The executable's name, not its arguments: a node process may well have "postgres" in its command line.
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres';
   } catch {
     // Without /proc (macOS) we cannot tell: assume it is one, and let the operator decide.
     return true;
