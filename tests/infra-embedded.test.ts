@@ -132,6 +132,11 @@ describe('embedded PostgreSQL', () => {
       expect(first.url).toMatch(new RegExp(`^postgres://postgres:[^@]+@127\\.0\\.0\\.1:${port}/ioc$`));
       expect(await query(first.url, 'select 1 as one')).toEqual([{ one: 1 }]);
       await query(first.url, "create table survives (note text); insert into survives values ('trước khi khởi động lại')");
+      // A second start on the same directory names the PostgreSQL already running there, and leaves it be.
+      const twice = await startEmbeddedPostgres({ dataDir, port: await freePort(), logger: silent }).catch((err: unknown) => err);
+      expect(isIocError(twice)).toBe(true);
+      expect((twice as Error).message).toMatch(/already running/);
+      expect(await query(first.url, 'select count(*)::int as rows from survives')).toEqual([{ rows: 1 }]);
     } finally {
       await first.stop();
     }

