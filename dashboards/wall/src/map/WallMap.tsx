@@ -10,8 +10,8 @@ import type { WallStore } from '../live/store';
 import type { WallState } from '../state/wall-state';
 import { DISTRICTS_SOURCE, DISTRICT_LINE_LAYER, chooseStyle, districtLineLayer, districtsGeojson } from './basemap';
 import { devicePoints, type DevicePoint } from './device-points';
-import { boundsOf, contains } from './geometry';
-import { DEVICE_LAYER_ID, districtLabels, wallLayers } from './layers';
+import { boundsOf, contains, declutter } from './geometry';
+import { DEVICE_LAYER_ID, VALUE_OFFSET_PIXELS, VALUE_SIZE_PIXELS, districtLabels, wallLayers } from './layers';
 
 interface WallMapProps {
   state: WallState;
@@ -41,6 +41,8 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
   const layersHandedRef = useRef(false);
   const [loaded, setLoaded] = useState(false);
   const [nowBucket, setNowBucket] = useState(() => Date.now());
+  /** Bumped when the view settles, so value labels are decluttered for what is on screen. */
+  const [viewVersion, setViewVersion] = useState(0);
   const site = state.site;
 
   // The map itself: once (a wall does not change site without a reload).
@@ -79,6 +81,8 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
       setLoaded(true);
       map.once('idle', () => registry.markReady('map'));
     });
+    map.on('moveend', () => setViewVersion((version) => version + 1));
+    map.on('resize', () => setViewVersion((version) => version + 1));
     mapRef.current = map;
     overlayRef.current = overlay;
 
@@ -132,28 +136,47 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
   );
   const labels = useMemo(() => (site ? districtLabels(site) : []), [site]);
 
-  // Keep every device on screen: the site's view first, widened only if a device falls outside it.
+  // Fit the site: start from its center/zoom; zoom in further when the districts and devices still fit (a wall
+  // has no pixels to spare), and zoom out only as far as needed to keep every device on screen.
   const deviceKey = state.deviceIds.join('|');
   useEffect(() => {
     const map = mapRef.current;
     if (!loaded || !map || !site) return;
     const positions = Object.values(store.state.devices).map((live) => live.device.location.coordinates);
+    const all = boundsOf([...positions, ...site.districts.flatMap((district) => district.boundary)]);
+    if (!all) return;
+    const fitted = map.cameraForBounds(all, { padding: 48 });
     const viewBounds = map.getBounds();
     const view: [[number, number], [number, number]] = [
       [viewBounds.getWest(), viewBounds.getSouth()],
       [viewBounds.getEast(), viewBounds.getNorth()],
     ];
-    if (positions.every((position) => contains(view, position))) return;
-    const all = boundsOf([...positions, ...site.districts.flatMap((district) => district.boundary)]);
-    if (all) map.fitBounds(all, { padding: 60, animate: false, maxZoom: Math.max(site.zoom, 14) });
+    const zoomIn = fitted?.zoom !== undefined && fitted.zoom > map.getZoom();
+    const devicesHidden = !positions.every((position) => contains(view, position));
+    if (fitted && (zoomIn || devicesHidden)) map.jumpTo({ center: fitted.center ?? site.center, zoom: fitted.zoom ?? site.zoom });
   }, [loaded, site, deviceKey, store]);
 
   useEffect(() => {
     const overlay = overlayRef.current;
-    if (!loaded || !overlay) return;
-    overlay.setProps({ layers: wallLayers({ labels, points, scale: viewportScale() }) });
+    const map = mapRef.current;
+    if (!loaded || !overlay || !map) return;
+    const scale = viewportScale();
+    const canvas = map.getCanvas();
+    // Where several devices crowd a town centre, the highest (worst) values keep their labels.
+    const valueLabels = declutter(
+      points.filter((point) => point.label !== ''),
+      (point) => {
+        const at = map.project(point.position);
+        if (at.x < 0 || at.y < 0 || at.x > canvas.clientWidth || at.y > canvas.clientHeight) return undefined;
+        const height = VALUE_SIZE_PIXELS * scale;
+        const width = point.label.length * 0.62 * height + 4;
+        return { x: at.x - width / 2, y: at.y - VALUE_OFFSET_PIXELS * scale - height / 2, width, height };
+      },
+      (point) => (point.level ?? -1) * 1e6 + (point.value ?? 0),
+    );
+    overlay.setProps({ layers: wallLayers({ labels, points, valueLabels, scale }) });
     layersHandedRef.current = true;
-  }, [loaded, labels, points]);
+  }, [loaded, labels, points, viewVersion]);
 
   return <div ref={containerRef} className="wall-map" aria-label="map" />;
 }

@@ -38,3 +38,29 @@ export function boundsOf(points: Iterable<readonly [number, number]>): Bounds | 
 export function contains(bounds: Bounds, point: readonly [number, number]): boolean {
   return point[0] >= bounds[0][0] && point[0] <= bounds[1][0] && point[1] >= bounds[0][1] && point[1] <= bounds[1][1];
 }
+
+export interface ScreenBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+function overlaps(a: ScreenBox, b: ScreenBox): boolean {
+  return a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+}
+
+/**
+ * Greedy label placement: in priority order, keep an item if its box overlaps none kept so far. Quadratic, which
+ * is fine for the tens of labels a wall shows; items without a box (off screen) are left out.
+ */
+export function declutter<T>(items: readonly T[], boxOf: (item: T) => ScreenBox | undefined, priority: (item: T) => number): T[] {
+  const ranked = items.map((item) => ({ item, box: boxOf(item), rank: priority(item) })).sort((a, b) => b.rank - a.rank);
+  const kept: Array<{ item: T; box: ScreenBox }> = [];
+  for (const candidate of ranked) {
+    const box = candidate.box;
+    if (!box) continue;
+    if (kept.every((other) => !overlaps(other.box, box))) kept.push({ item: candidate.item, box });
+  }
+  return kept.map((entry) => entry.item);
+}

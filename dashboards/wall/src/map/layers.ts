@@ -5,6 +5,8 @@ import type { DevicePoint } from './device-points';
 import { ringCentroid } from './geometry';
 
 export const DEVICE_LAYER_ID = 'devices';
+export const VALUE_SIZE_PIXELS = 18;
+export const VALUE_OFFSET_PIXELS = 26;
 export const FONT_FAMILY = 'Be Vietnam Pro, sans-serif';
 
 export interface DistrictLabel {
@@ -25,9 +27,8 @@ const OUTLINE: [number, number, number, number] = [7, 13, 26, 255];
  * device dots coloured by level, and their values. New data arrays are handed over on change; deck.gl diffs
  * the layers by id and re-uploads only the attributes, it does not rebuild them.
  */
-export function wallLayers(input: { labels: DistrictLabel[]; points: DevicePoint[]; scale: number }): Layer[] {
-  const { labels, points, scale } = input;
-  const withValues = points.filter((point) => point.label !== '');
+export function wallLayers(input: { labels: DistrictLabel[]; points: DevicePoint[]; valueLabels: DevicePoint[]; scale: number }): Layer[] {
+  const { labels, points, valueLabels, scale } = input;
   return [
     new TextLayer<DistrictLabel>({
       id: 'district-labels',
@@ -59,15 +60,15 @@ export function wallLayers(input: { labels: DistrictLabel[]; points: DevicePoint
     }),
     new TextLayer<DevicePoint>({
       id: 'device-values',
-      data: withValues,
+      data: valueLabels,
       getPosition: (point) => point.position,
       getText: (point) => point.label,
-      getPixelOffset: [0, -26 * scale],
+      getPixelOffset: [0, -VALUE_OFFSET_PIXELS * scale],
       characterSet: 'auto',
       fontFamily: FONT_FAMILY,
       fontWeight: 700,
       fontSettings: FONT_SETTINGS,
-      getSize: 18 * scale,
+      getSize: VALUE_SIZE_PIXELS * scale,
       sizeUnits: 'pixels',
       getColor: (point) => [point.color[0], point.color[1], point.color[2], 255],
       outlineWidth: 4,

@@ -3,7 +3,7 @@ import type { Site, WallSnapshot } from '@ioc/schemas';
 import { applySnapshot, initialWallState } from '../state/wall-state';
 import { builtinStyle, chooseStyle, districtsGeojson } from './basemap';
 import { LEVEL_COLORS, NO_DATA_COLOR, devicePoints } from './device-points';
-import { boundsOf, contains, ringCentroid } from './geometry';
+import { boundsOf, contains, declutter, ringCentroid } from './geometry';
 
 const SITE: Site = {
   name: 'Điện Biên Phủ',
@@ -91,5 +91,19 @@ describe('devicePoints', () => {
     expect(points.map((point) => point.id)).toEqual(['a', 'b']);
     expect(points[0]).toMatchObject({ value: 1234.5, level: 4, color: LEVEL_COLORS[4], label: '1.234,5' });
     expect(points[1]).toMatchObject({ value: undefined, level: undefined, color: NO_DATA_COLOR, label: '' });
+  });
+});
+
+describe('declutter', () => {
+  const box = (x: number) => ({ x, y: 0, width: 10, height: 10 });
+  const cases = [
+    { name: 'apart: all kept', items: [{ id: 'a', x: 0, rank: 1 }, { id: 'b', x: 20, rank: 2 }], expected: ['b', 'a'] },
+    { name: 'overlapping: the higher rank wins', items: [{ id: 'a', x: 0, rank: 1 }, { id: 'b', x: 5, rank: 2 }], expected: ['b'] },
+    { name: 'chain: the middle one loses, both ends stay', items: [{ id: 'a', x: 0, rank: 3 }, { id: 'b', x: 8, rank: 2 }, { id: 'c', x: 16, rank: 1 }], expected: ['a', 'c'] },
+    { name: 'off screen: left out', items: [{ id: 'a', x: Number.NaN, rank: 1 }], expected: [] },
+  ];
+  it.each(cases)('$name', ({ items, expected }) => {
+    const kept = declutter(items, (item) => (Number.isNaN(item.x) ? undefined : box(item.x)), (item) => item.rank);
+    expect(kept.map((item) => item.id)).toEqual(expected);
   });
 });
