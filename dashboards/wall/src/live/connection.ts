@@ -1,6 +1,7 @@
 import { io, type Socket } from 'socket.io-client';
 import type { WallClientToServerEvents, WallHandshakeAuth, WallServerToClientEvents, WallSnapshot } from '@ioc/schemas';
 import { applyDeltaBatch, applySnapshot, isStale, markConnection, requestResync, type ResyncReason } from '../state/wall-state';
+import { Backoff } from './backoff';
 import { DEFAULT_WALL_CONFIG, parseWallConfig, type WallConfig } from './config';
 import type { WallStore } from './store';
 
@@ -10,24 +11,6 @@ const SNAPSHOT_URL = '/api/v1/wall/snapshot';
 const CONFIG_URL = '/api/v1/wall/config';
 /** A device unknown to our snapshot is worth a new snapshot, but not more often than this. */
 const UNKNOWN_DEVICE_SNAPSHOT_INTERVAL_MS = 30_000;
-
-/** Exponential backoff with full jitter, so a wall of screens does not reconnect in lockstep after a restart. */
-export class Backoff {
-  #attempt = 0;
-  constructor(
-    private readonly baseMs: number,
-    private readonly maxMs: number,
-    private readonly random: () => number = Math.random,
-  ) {}
-  next(): number {
-    const ceiling = Math.min(this.maxMs, this.baseMs * 2 ** this.#attempt);
-    this.#attempt += 1;
-    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
-  }
-  reset(): void {
-    this.#attempt = 0;
-  }
-}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -182,7 +165,7 @@ export class WallConnection {
     return this.#resyncing;
   }
 
-  /** Once a second: offline after a long outage; a silent link (no heartbeat) is reopened. */
+  /** Once a second: offline after a long outage; a link silent (no heartbeat) for twice the stale limit is reopened. */
   #check(): void {
     const nowMs = Date.now();
     const state = this.#store.state;
@@ -191,8 +174,9 @@ export class WallConnection {
     if (!socket.connected && state.status === 'reconnecting' && nowMs - state.statusSinceMs > this.staleAfterMs) {
       this.#store.update((current) => markConnection(current, 'offline', nowMs));
     }
-    if (socket.connected && !this.#resyncing && isStale(state, nowMs, this.staleAfterMs)) {
-      // Half-open connection: heartbeats should arrive every few seconds. Reconnect and resume.
+    if (socket.connected && !this.#resyncing && isStale(state, nowMs, 2 * this.staleAfterMs)) {
+      // Half-open connection: heartbeats should arrive every few seconds. The header has shown "stale" since
+      // `staleAfterMs`; now reconnect and resume.
       this.#store.update((current) => markConnection({ ...current, lastMessageAtMs: nowMs }, 'reconnecting', nowMs));
       socket.disconnect();
       socket.connect();
