@@ -13,3 +13,4 @@ export * from './camera/traffic-flow-aggregator';
 export * from './camera/annotate';
 export * from './camera/camera-pipeline';
 export * from './camera/camera-service';
+export * from './camera/model-catalog';

@@ -4,14 +4,71 @@
  *   ioc start            the whole system on embedded defaults (or DATABASE_URL / MQTT_URL)
  *   ioc migrate          apply database migrations and exit
  *   ioc check-config     validate ioc.config.json + IOC_* environment and print the effective config
+ *   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor A] [--threads N] --json
+ *                        count vehicles crossing lines in a video file (line points in source-video pixels)
  */
-import { isIocError } from '@ioc/schemas';
+import { parseArgs } from 'node:util';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { isIocError, iocError, anchorSchema } from '@ioc/schemas';
+import { ModelCatalog, analyzeVideo, type CountingLine } from '@ioc/ingest';
 import { createPool, migrate } from '@ioc/store';
 import { loadConfig } from '../config-file';
 import { createRootLogger } from '../logger';
 import { startSystem } from '../system';
 
-const USAGE = `usage: ioc <start|migrate|check-config>`;
+const USAGE = `usage: ioc <start|migrate|check-config|analyze>
+  ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]`;
+
+/** The repository's models/ folder (manifest.json and the built .onnx files). */
+export const DEFAULT_MODELS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
+
+function parseLine(text: string, index: number): CountingLine {
+  const numbers = text.split(',').map((part) => Number(part.trim()));
+  if (numbers.length !== 4 || numbers.some((value) => !Number.isFinite(value))) {
+    throw iocError('IOC_ERR_VALIDATION', `--line ${text}: expected X1,Y1,X2,Y2 in source-video pixels`, { issues: [{ path: `line.${index}`, reason: 'expected four numbers' }] });
+  }
+  const [x1, y1, x2, y2] = numbers as [number, number, number, number];
+  return { id: `line-${index + 1}`, start: { x: x1, y: y1 }, end: { x: x2, y: y2 } };
+}
+
+async function analyzeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      video: { type: 'string' },
+      line: { type: 'string', multiple: true },
+      fps: { type: 'string' },
+      model: { type: 'string', default: 'nanodet-416' },
+      anchor: { type: 'string' },
+      threads: { type: 'string', default: '1' },
+      models: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.video) throw iocError('IOC_ERR_VALIDATION', 'ioc analyze needs --video FILE', { issues: [{ path: 'video', reason: 'required' }] });
+  const lines = (values.line ?? []).map(parseLine);
+  if (lines.length === 0) throw iocError('IOC_ERR_VALIDATION', 'ioc analyze needs at least one --line X1,Y1,X2,Y2', { issues: [{ path: 'line', reason: 'required' }] });
+  const fps = values.fps === undefined ? undefined : Number(values.fps);
+  if (fps !== undefined && !(fps > 0 && fps <= 60)) throw iocError('IOC_ERR_VALIDATION', `--fps ${values.fps}: expected a number in (0, 60]`, { issues: [{ path: 'fps', reason: 'out of range' }] });
+  const anchor = values.anchor === undefined ? undefined : anchorSchema.parse(values.anchor);
+  const catalog = ModelCatalog.load(values.models ?? process.env.IOC_MODELS_DIR ?? DEFAULT_MODELS_DIRECTORY);
+  await catalog.verify(values.model);
+  const result = await analyzeVideo({
+    videoPath: values.video,
+    lines,
+    analysisFps: fps,
+    model: catalog.spec(values.model),
+    threads: Number(values.threads),
+    ...(anchor ? { anchor } : {}),
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  });
+  const output = { frames: result.frames, analysedFrames: result.analysedFrames, counts: result.counts, ...(lines.length > 1 ? { countsByLine: result.countsByLine } : {}), model: result.model, timing: result.timing };
+  process.stdout.write(values.json ? `${JSON.stringify(output)}\n` : `${JSON.stringify(output, null, 2)}\n`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
@@ -19,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  if (command === 'analyze') return analyzeCommand(argv.slice(1));
   const config = loadConfig();
   const logger = createRootLogger(config.log.level);
   switch (command) {
