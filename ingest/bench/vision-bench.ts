@@ -5,7 +5,6 @@
  * the overhead ratio (pipeline fps of one camera ÷ pure inference fps on the same frames); how many 5 fps
  * cameras this machine sustains; resident memory per camera.
  */
-/* eslint-disable no-console -- a benchmark prints its table */
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
