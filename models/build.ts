@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertTfjsToOnnx } from './src/convert-tfjs-to-onnx';
 import { readModelManifest, sha256Hex, type ManifestModel } from './src/manifest';
+import { conversionOptionsFor, sourceModelJsonPath } from './src/manifest-conversion';
 import { readTfjsArtifacts } from './src/tfjs-graph';
 
 const modelsDirectory = dirname(fileURLToPath(import.meta.url));
@@ -40,22 +41,8 @@ async function buildModel(model: ManifestModel): Promise<string[]> {
   const packageDirectory = sourcePackageDirectory(model);
   const sourceProblems = verifySources(model, packageDirectory);
   if (sourceProblems.length > 0) return sourceProblems;
-  const modelJsonFile = model.build.source.files.find((file) => file.path.endsWith('.json'));
-  if (!modelJsonFile) return [`${model.name}: the manifest names no model.json among the source files`];
-
   const startedMs = performance.now();
-  const result = await convertTfjsToOnnx(readTfjsArtifacts(join(packageDirectory, modelJsonFile.path)), {
-    inputNames: { [model.input.name]: model.input.name },
-    outputs: model.outputs.map((output) => ({ tfName: output.tfName ?? output.name, onnxName: output.name })),
-    weightStorage: model.onnx.weightStorage,
-    graphName: model.name,
-    producerName: '@ioc/models',
-    producerVersion: '1',
-    metadata: [
-      ['source', `${model.build.source.package}@${model.build.source.version}/${modelJsonFile.path}`],
-      ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
-    ],
-  });
+  const result = await convertTfjsToOnnx(readTfjsArtifacts(sourceModelJsonPath(model, packageDirectory)), conversionOptionsFor(model));
   const problems: string[] = [];
   const [input] = result.inputs;
   if (result.inputs.length !== 1 || input?.name !== model.input.name || input.dims.join() !== model.input.dims.join()) {

@@ -370,6 +370,9 @@ export async function convertTfjsToOnnx(artifacts: TfjsArtifacts, options: Conve
   const converter = new Converter(graph.nodesByName);
   const builder = converter.builder;
   const graphInputs: OnnxValueInfo[] = [];
+  // Interface names first, so that no internal tensor takes one of them.
+  for (const output of requestedOutputs) builder.reserveName(output.onnxName ?? output.tfName.replace(/:0$/, ''));
+  for (const node of order) if (node.op === 'Placeholder') builder.reserveName(options.inputNames?.[node.name] ?? node.name);
   for (const node of order) {
     if (!dynamicNodes.has(node.name)) continue;
     if (node.op === 'Placeholder') {
@@ -378,7 +381,6 @@ export async function convertTfjsToOnnx(artifacts: TfjsArtifacts, options: Conve
       const dtype = attribute(node, 'dtype', 'type') ?? 'DT_FLOAT';
       if (dtype !== 'DT_FLOAT') throw new UnsupportedGraphError(node.name, `input dtype ${dtype} is not supported (expected DT_FLOAT)`);
       const name = options.inputNames?.[node.name] ?? node.name;
-      builder.reserveName(name);
       graphInputs.push({ name, elemType: OnnxDataType.FLOAT, dims: shape });
       values.set(node.name, { kind: 'dynamic', name, shape });
       continue;
@@ -397,7 +399,6 @@ export async function convertTfjsToOnnx(artifacts: TfjsArtifacts, options: Conve
     const value = values.get(key);
     if (value?.kind !== 'dynamic') throw new UnsupportedGraphError(output.tfName, 'output was not converted');
     const name = output.onnxName ?? key;
-    builder.reserveName(name);
     builder.addNode('Identity', name, [value.name], {}, 1, [name]);
     graphOutputs.push({ name, elemType: OnnxDataType.FLOAT, dims: value.shape, tfName: key });
   }

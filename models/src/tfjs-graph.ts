@@ -58,7 +58,7 @@ export interface TfjsModelJson {
     inputs?: Record<string, { name: string; dtype?: string; tensorShape?: { dim?: { size?: string }[] } }>;
     outputs?: Record<string, { name: string; dtype?: string; tensorShape?: { dim?: { size?: string }[] } }>;
   };
-  modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[] };
+  modelTopology: { node: { name: string; op: string; input?: string[]; attr?: Record<string, unknown> }[]; versions?: Record<string, unknown>; library?: unknown };
   weightsManifest: { paths: string[]; weights: TfjsWeightSpec[] }[];
 }
 

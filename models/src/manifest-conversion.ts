@@ -1,0 +1,27 @@
+import { join } from 'node:path';
+import type { ConvertOptions } from './convert-tfjs-to-onnx';
+import type { ManifestModel } from './manifest';
+
+/** The source model.json of a manifest entry, inside its installed source package. */
+export function sourceModelJsonPath(model: ManifestModel, packageDirectory: string): string {
+  const modelJsonFile = model.build.source.files.find((file) => file.path.endsWith('.json'));
+  if (!modelJsonFile) throw new Error(`${model.name}: the manifest names no model.json among the source files`);
+  return join(packageDirectory, modelJsonFile.path);
+}
+
+/** Converter options for a manifest entry: one definition, shared by the build and the test that pins its sha256. */
+export function conversionOptionsFor(model: ManifestModel): ConvertOptions {
+  const modelJsonFile = model.build.source.files.find((file) => file.path.endsWith('.json'));
+  return {
+    inputNames: { [model.input.name]: model.input.name },
+    outputs: model.outputs.map((output) => ({ tfName: output.tfName ?? output.name, onnxName: output.name })),
+    weightStorage: model.onnx.weightStorage,
+    graphName: model.name,
+    producerName: '@ioc/models',
+    producerVersion: '1',
+    metadata: [
+      ['source', `${model.build.source.package}@${model.build.source.version}/${modelJsonFile?.path ?? ''}`],
+      ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
+    ],
+  };
+}
