@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertTfjsToOnnx } from './src/convert-tfjs-to-onnx';
-import { readModelManifest, sha256Hex, type ManifestModel } from './src/manifest';
+import { readModelManifest, sha256Hex, type ManifestModel, type ManifestSource } from './src/manifest';
 import { conversionOptionsFor, sourceModelJsonPath } from './src/manifest-conversion';
 import { readTfjsArtifacts } from './src/tfjs-graph';
 
@@ -21,16 +21,16 @@ const updateManifest = process.argv.includes('--update-manifest');
 const requireFromModels = createRequire(join(modelsDirectory, 'package.json'));
 
 /** Where a source package sits and whether it is the version the manifest was built from. */
-function sourcePackageDirectory(model: ManifestModel): string {
-  const { package: packageName, version } = model.build.source;
+function sourcePackageDirectory(model: ManifestModel, source: ManifestSource): string {
+  const { package: packageName, version } = source;
   const packageJsonPath = requireFromModels.resolve(`${packageName}/package.json`);
   const installed = (JSON.parse(readFileSync(packageJsonPath, 'utf8')) as { version: string }).version;
   if (installed !== version) throw new Error(`${model.name}: ${packageName} ${installed} is installed, the manifest was built from ${version}`);
   return dirname(packageJsonPath);
 }
 
-function verifySources(model: ManifestModel, packageDirectory: string): string[] {
-  return model.build.source.files.flatMap((file) => {
+function verifySources(model: ManifestModel, source: ManifestSource, packageDirectory: string): string[] {
+  return source.files.flatMap((file) => {
     const bytes = readFileSync(join(packageDirectory, file.path));
     const sha256 = sha256Hex(bytes);
     return sha256 === file.sha256 && bytes.byteLength === file.sizeBytes ? [] : [`${model.name}: source ${file.path} is ${bytes.byteLength} bytes with sha256 ${sha256}; the manifest expects ${file.sizeBytes} bytes with ${file.sha256}`];
@@ -38,8 +38,10 @@ function verifySources(model: ManifestModel, packageDirectory: string): string[]
 }
 
 async function buildModel(model: ManifestModel): Promise<string[]> {
-  const packageDirectory = sourcePackageDirectory(model);
-  const sourceProblems = verifySources(model, packageDirectory);
+  const source = model.build.source;
+  if (!source) return [`${model.name}: build.source is missing, so there is nothing to convert`];
+  const packageDirectory = sourcePackageDirectory(model, source);
+  const sourceProblems = verifySources(model, source, packageDirectory);
   if (sourceProblems.length > 0) return sourceProblems;
   const startedMs = performance.now();
   const result = await convertTfjsToOnnx(readTfjsArtifacts(sourceModelJsonPath(model, packageDirectory)), conversionOptionsFor(model));

