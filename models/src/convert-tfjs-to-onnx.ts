@@ -403,7 +403,7 @@ export async function convertTfjsToOnnx(artifacts: TfjsArtifacts, options: Conve
     graphOutputs.push({ name, elemType: OnnxDataType.FLOAT, dims: value.shape, tfName: key });
   }
 
-  optimiseOnnxGraph(builder, graphInputs.map((input) => input.name), graphOutputs.map((output) => output.name));
+  optimiseOnnxGraph(builder, graphOutputs.map((output) => output.name));
 
   const { initializers, castNodes } = storeConstants(builder, options.weightStorage ?? 'float16');
   const nodes: OnnxNode[] = [...castNodes, ...builder.nodes];

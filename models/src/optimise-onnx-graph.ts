@@ -8,7 +8,8 @@ import type { OnnxNode } from './onnx-proto';
  * - Add of a per-channel constant after Conv → the Conv's bias;
  * - zero Pad before Conv, −∞ Pad before MaxPool → the op's own pads;
  * - Identity removed; nodes that no output needs removed.
- * Only single-consumer transposes are moved, so no rewrite adds work to the graph.
+ * Only single-consumer transposes are moved, so a transpose is never duplicated for several readers (a Split
+ * does get one per output: that is where the onnx-tf graphs need them anyway).
  */
 
 const UNARY_ELEMENTWISE = new Set(['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Clip']);
@@ -258,18 +259,17 @@ class Optimiser {
     return node.opType === 'Identity' && this.bypass(node, node.inputs[0] as string);
   }
 
-  removeUnused(graphInputs: readonly string[]): void {
+  removeUnused(): void {
     const needed = new Set(this.graphOutputs);
     for (const node of [...this.nodes].reverse()) {
       if (node.outputs.some((output) => needed.has(output))) for (const input of node.inputs) needed.add(input);
     }
     this.builder.nodes.splice(0, this.nodes.length, ...this.nodes.filter((node) => node.outputs.some((output) => needed.has(output))));
     for (const name of [...this.builder.constants.keys()]) if (!needed.has(name)) this.builder.constants.delete(name);
-    for (const input of graphInputs) needed.delete(input);
   }
 }
 
-export function optimiseOnnxGraph(builder: OnnxGraphBuilder, graphInputs: readonly string[], graphOutputs: readonly string[]): void {
+export function optimiseOnnxGraph(builder: OnnxGraphBuilder, graphOutputs: readonly string[]): void {
   const optimiser = new Optimiser(builder, graphOutputs);
   const rewrites = [
     (node: OnnxNode) => optimiser.removeIdentity(node),
@@ -287,7 +287,7 @@ export function optimiseOnnxGraph(builder: OnnxGraphBuilder, graphInputs: readon
       if (!optimiser.nodes.includes(node)) continue;
       if (rewrites.some((rewrite) => rewrite(node))) {
         changed = true;
-        optimiser.removeUnused(graphInputs);
+        optimiser.removeUnused();
         optimiser.reindex();
       }
     }
