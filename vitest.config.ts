@@ -15,7 +15,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'ingest/src/**/*.test.ts', 'infra/src/**/*.test.ts', 'dashboards/*/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'ingest/src/**/*.test.ts', 'infra/src/**/*.test.ts', 'dashboards/*/src/**/*.test.ts', 'models/src/**/*.test.ts'],
         },
       },
       {

@@ -77,7 +77,10 @@ export class CameraAnalyzer {
     this.#analysisFps = options.analysisFps;
     this.#riderSpeed = options.riderSpeedBoxHeightsPerSecond ?? CAMERA_ANALYZER_DEFAULTS.riderSpeedBoxHeightsPerSecond;
     // At low analysis rates a lost track is kept for the same time (about 6 s), not the same frame count.
-    this.#tracker = new ByteTrack({ lostTrackBufferFrames: Math.max(10, Math.round(options.analysisFps * 6)), ...options.tracker });
+    // Lines need a track's position from its first frame: a motorbike entering near a line at 5 fps may cross it
+    // before a second sighting would confirm it. A crossing already takes two matched positions, so counting
+    // does not need the confirmation delay that a display does.
+    this.#tracker = new ByteTrack({ lostTrackBufferFrames: Math.max(10, Math.round(options.analysisFps * 6)), minimumConsecutiveFrames: 1, ...options.tracker });
     this.#zones = options.lines.map((line) => ({
       id: line.id,
       zone: new LineZone({

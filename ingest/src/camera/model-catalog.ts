@@ -12,10 +12,10 @@ const manifestModelSchema = z
     type: z.enum(MODEL_TYPES as [ModelType, ...ModelType[]]),
     file: z.string().min(1).describe('path relative to the manifest'),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
-    input: z
+    inputWidthPixels: z.number().int().positive(),
+    inputHeightPixels: z.number().int().positive(),
+    normalisation: z
       .object({
-        width: z.number().int().positive(),
-        height: z.number().int().positive(),
         channelOrder: z.enum(['rgb', 'bgr']),
         mean: z.tuple([z.number(), z.number(), z.number()]),
         std: z.tuple([z.number().positive(), z.number().positive(), z.number().positive()]),
@@ -23,7 +23,7 @@ const manifestModelSchema = z
       })
       .loose(),
     labels: z.array(z.string()).min(1),
-    decoder: z.record(z.string(), z.unknown()).optional(),
+    decoderParams: z.record(z.string(), z.unknown()).optional(),
   })
   .loose();
 
@@ -71,11 +71,11 @@ export class ModelCatalog {
       name: model.name,
       type: model.type,
       file: path.resolve(this.directory, model.file),
-      inputWidthPixels: model.input.width,
-      inputHeightPixels: model.input.height,
-      normalisation: { channelOrder: model.input.channelOrder, mean: model.input.mean, std: model.input.std, padValue: model.input.padValue },
+      inputWidthPixels: model.inputWidthPixels,
+      inputHeightPixels: model.inputHeightPixels,
+      normalisation: { channelOrder: model.normalisation.channelOrder, mean: model.normalisation.mean, std: model.normalisation.std, padValue: model.normalisation.padValue },
       labels: model.labels,
-      ...(model.decoder ? { decoderParams: model.decoder } : {}),
+      ...(model.decoderParams ? { decoderParams: model.decoderParams } : {}),
     };
   }
 

@@ -67,7 +67,8 @@ export class OnnxDetector {
     this.spec = spec;
     this.#session = session;
     this.#inputName = session.inputNames[0] as string;
-    this.#scoreThreshold = options.scoreThreshold ?? 0.35;
+    // Low: ByteTrack keeps tracks alive through low-confidence boxes (its second association stage); births need more.
+    this.#scoreThreshold = options.scoreThreshold ?? 0.1;
     this.#iouThreshold = options.iouThreshold ?? 0.5;
     this.#classIds = options.classIds;
   }

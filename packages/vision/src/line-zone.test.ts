@@ -37,6 +37,18 @@ describe('LineZone', () => {
     expect({ forward: zone.forwardCount, backward: zone.backwardCount }).toEqual({ forward, backward });
   });
 
+  it('ignores a tall box whose anchor jitters within the dead band', () => {
+    // 100 px tall boxes: the dead band is 10 px either side of y = 100.
+    const zone = new LineZone({ ...horizontal, minimumCrossingFrames: 1 });
+    for (const y of [96, 104, 93, 107, 95]) zone.trigger(Detections.fromArrays({ xyxy: [45, y - 100, 55, y], confidence: [0.9], classId: [3], trackId: [5] }));
+    expect(zone.forwardCount + zone.backwardCount).toBe(0);
+    zone.trigger(Detections.fromArrays({ xyxy: [45, 15, 55, 115], confidence: [0.9], classId: [3], trackId: [5] }));
+    expect(zone.forwardCount).toBe(0);
+    zone.trigger(Detections.fromArrays({ xyxy: [45, 20, 55, 80], confidence: [0.9], classId: [3], trackId: [6] }));
+    zone.trigger(Detections.fromArrays({ xyxy: [45, 60, 55, 120], confidence: [0.9], classId: [3], trackId: [6] }));
+    expect(zone.forwardCount).toBe(1);
+  });
+
   it('reverses directions with the line', () => {
     const zone = new LineZone({ start: horizontal.end, end: horizontal.start, minimumCrossingFrames: 1 });
     run(zone, [[50, 80], [50, 120]]);

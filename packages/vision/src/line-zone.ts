@@ -15,12 +15,19 @@ export interface LineZoneOptions {
   minimumCrossingFrames?: number;
   /** A track not seen for this many frames is forgotten (bounded memory over days of running). */
   forgetAfterFrames?: number;
+  /**
+   * Dead band around the line, as a share of the box height: an anchor closer to the line than this is "on the
+   * line" and changes no side. The box of a rider flickers as the detector sees rider and bike together or
+   * apart; without a dead band a queued motorbike whose anchor sits on the line is counted back and forth.
+   */
+  deadBandBoxFraction?: number;
 }
 
 export const LINE_ZONE_DEFAULTS = {
   anchor: 'bottomCenter' as Anchor,
   minimumCrossingFrames: 2,
   forgetAfterFrames: 150,
+  deadBandBoxFraction: 0.1,
 } as const;
 
 export type CrossingDirection = 'forward' | 'backward';
@@ -66,6 +73,8 @@ export class LineZone {
   readonly anchor: Anchor;
   private readonly minimumCrossingFrames: number;
   private readonly forgetAfterFrames: number;
+  private readonly deadBandBoxFraction: number;
+  private readonly lengthPixels: number;
   private readonly tracks = new Map<number, TrackLineState>();
   private readonly countsByClassId = new Map<number, DirectionCounts>();
   private frame = 0;
@@ -82,6 +91,8 @@ export class LineZone {
     anchorFractions(this.anchor);
     this.minimumCrossingFrames = Math.max(1, Math.floor(options.minimumCrossingFrames ?? LINE_ZONE_DEFAULTS.minimumCrossingFrames));
     this.forgetAfterFrames = Math.max(1, options.forgetAfterFrames ?? LINE_ZONE_DEFAULTS.forgetAfterFrames);
+    this.deadBandBoxFraction = Math.max(0, options.deadBandBoxFraction ?? LINE_ZONE_DEFAULTS.deadBandBoxFraction);
+    this.lengthPixels = Math.hypot(end.x - start.x, end.y - start.y);
   }
 
   get forwardCount(): number {
@@ -102,13 +113,13 @@ export class LineZone {
     return this.tracks.size;
   }
 
-  /** Which side of the line a point is on: +1 forward, −1 backward, 0 on the line. */
-  sideOf(x: number, y: number): number {
+  /** Which side of the line a point is on: +1 forward, −1 backward, 0 within `deadBandPixels` of the line. */
+  sideOf(x: number, y: number, deadBandPixels = 0): number {
     const directionX = this.end.x - this.start.x;
     const directionY = this.end.y - this.start.y;
-    // Cross product d × (p − start); positive means p lies toward the normal (−dy, dx) in y-down coordinates.
-    const cross = directionX * (y - this.start.y) - directionY * (x - this.start.x);
-    return cross > 0 ? 1 : cross < 0 ? -1 : 0;
+    // Cross product d × (p − start) / |d|: signed distance, positive toward the normal (−dy, dx) in y-down coordinates.
+    const distance = (directionX * (y - this.start.y) - directionY * (x - this.start.x)) / this.lengthPixels;
+    return distance > deadBandPixels ? 1 : distance < -deadBandPixels ? -1 : 0;
   }
 
   /** Feed one frame's tracked detections; returns the crossings completed in this frame. */
@@ -120,7 +131,8 @@ export class LineZone {
       for (let index = 0; index < detections.length; index += 1) {
         const trackId = trackIds[index] as number;
         if (trackId < 0) continue;
-        const crossing = this.observe(trackId, detections.classId[index] as number, detections.anchorX(index, this.anchor), detections.anchorY(index, this.anchor));
+        const deadBandPixels = this.deadBandBoxFraction * detections.heightPixels(index);
+        const crossing = this.observe(trackId, detections.classId[index] as number, detections.anchorX(index, this.anchor), detections.anchorY(index, this.anchor), deadBandPixels);
         if (crossing) crossings.push(crossing);
       }
     }
@@ -128,8 +140,8 @@ export class LineZone {
     return crossings;
   }
 
-  private observe(trackId: number, classId: number, x: number, y: number): LineCrossing | undefined {
-    const side = this.sideOf(x, y);
+  private observe(trackId: number, classId: number, x: number, y: number, deadBandPixels: number): LineCrossing | undefined {
+    const side = this.sideOf(x, y, deadBandPixels);
     let state = this.tracks.get(trackId);
     if (state === undefined) {
       state = { side, lastOnSideX: x, lastOnSideY: y, candidateSide: 0, candidateFrames: 0, candidateX: x, candidateY: y, lastSeenFrame: this.frame, classVotes: new Map() };
@@ -137,7 +149,7 @@ export class LineZone {
     }
     state.lastSeenFrame = this.frame;
     state.classVotes.set(classId, (state.classVotes.get(classId) ?? 0) + 1);
-    if (side === 0) return undefined; // exactly on the line: wait for a side
+    if (side === 0) return undefined; // in the dead band: wait for a side
     if (state.side === 0) {
       state.side = side;
       state.lastOnSideX = x;

@@ -1,0 +1,68 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
+
+/**
+ * The operator's command line on real footage with the shipped detector, against the counts in
+ * ../shared/data/ground-truth (counted by hand). `pnpm ioc analyze` is run as a user runs it.
+ */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const run = promisify(execFile);
+
+interface AnalyzeOutput {
+  frames: number;
+  analysedFrames: number;
+  counts: Record<string, { forward: number; backward: number }>;
+}
+
+async function analyze(args: string[]): Promise<AnalyzeOutput> {
+  const { stdout } = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'infra/src/bin/ioc.ts'), 'analyze', ...args, '--json'], {
+    cwd: root,
+    timeout: 240_000,
+    maxBuffer: 10 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as AnalyzeOutput;
+}
+
+const total = (counts: AnalyzeOutput['counts'], vehicleClass: string): number => (counts[vehicleClass]?.forward ?? 0) + (counts[vehicleClass]?.backward ?? 0);
+
+describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real footage ${sharedDataMissingReason ?? ''}`, () => {
+  const video = (name: string) => path.join(SHARED_DATA_DIRECTORY, 'video', name);
+
+  // The clip holds about 10 distinct images a second (near-duplicate frame pairs, see its ground truth), and the
+  // hand count judges the box centre: analyse at 10 fps on the centre anchor.
+  it('Hà Nội pole camera, line y=560: 6 ± 1 motorbikes going up (backward), no cars', async () => {
+    const result = await analyze(['--video', video('vn-hanoi-pole-intersection.mp4'), '--line', '0,560,1005,560', '--fps', '10', '--anchor', 'center']);
+    expect(result.frames).toBe(142);
+    expect(result.analysedFrames).toBe(71);
+    expect(result.counts.motorcycle?.backward ?? 0).toBeGreaterThanOrEqual(5);
+    expect(result.counts.motorcycle?.backward ?? 0).toBeLessThanOrEqual(7);
+    expect(result.counts.motorcycle?.forward ?? 0).toBeLessThanOrEqual(1);
+    expect(total(result.counts, 'car')).toBe(0);
+  }, 300_000);
+
+  // Known gap of the shipped COCO NanoDet: seen from above at 320×176, these cars come out mostly as `truck` at
+  // 0.15–0.35 confidence and few tracks are born, so the count is 1–3 instead of 5 (measured: see issue 3's
+  // closing note). `it.fails` keeps the check running: it turns red the day the detector gets it right (the tuned
+  // model of issue 8), and then this must become a plain `it`.
+  it.fails('top-down highway, vertical line x=160: exactly 5 cars, all one direction (fails with the COCO model)', async () => {
+    const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center']);
+    expect(result.analysedFrames).toBe(374);
+    const cars = result.counts.car ?? { forward: 0, backward: 0 };
+    // Left to right = away from the normal (−dy, dx) = (−175, 0) of the downward line: backward.
+    expect(cars.backward).toBe(5);
+    expect(cars.forward).toBe(0);
+  }, 300_000);
+
+  it('says what is wrong with a bad line argument', async () => {
+    const error = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160']).then(
+      () => undefined,
+      (err: { stderr?: string; code?: number }) => err,
+    );
+    expect(error?.code).toBe(1);
+    expect(error?.stderr).toMatch(/IOC_ERR_VALIDATION: --line 160,0,160: expected X1,Y1,X2,Y2/);
+  });
+});
