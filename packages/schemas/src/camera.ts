@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { entityIdSchema, geoPointSchema } from './common';
+import { vehicleTypeSchema } from './traffic-flow';
 
 /** A point in normalised image coordinates: x from the left edge, y from the top, both 0..1. */
 const normalisedPointSchema = z
@@ -40,6 +41,108 @@ export const cameraSourceSchema = z
   })
   .strict();
 
+/** A rectangle in normalised image coordinates: [x1, y1, x2, y2], top-left then bottom-right. */
+const normalisedRectangleSchema = z
+  .tuple([z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1), z.number().min(0).max(1)])
+  .refine(([x1, y1, x2, y2]) => x2 > x1 && y2 > y1, { message: 'x2 > x1 and y2 > y1 (top-left, then bottom-right)' })
+  .describe('[x1, y1, x2, y2] in normalised image coordinates');
+
+const normalisedPolygonSchema = z.array(normalisedPointSchema).min(3).max(64);
+
+/** Where a movement goes after the stop line: a zone entered, or a line crossed (either way). */
+export const exitGeometrySchema = z.union([
+  z.object({ polygon: normalisedPolygonSchema.describe('entering this zone is the movement') }).strict(),
+  z.object({ line: z.tuple([normalisedPointSchema, normalisedPointSchema]).describe('crossing this line is the movement') }).strict(),
+]);
+
+export const stopLineSchema = z
+  .object({
+    id: z.string().min(1).max(64).describe('stop line id, reported with each red-light violation'),
+    points: z.tuple([normalisedPointSchema, normalisedPointSchema]).describe('directed stop line; forward = toward its normal (−dy, dx), y down'),
+    approach: z.enum(['forward', 'backward']).describe('which way this approach’s traffic crosses the stop line'),
+    signalGroup: z.string().min(1).max(64).describe('id of the signal group that governs this approach'),
+    frontOffsetBoxFraction: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0)
+      .describe('judge the anchor moved this share of the box height in the approach direction (the front of a vehicle seen from behind)'),
+    allowedExits: z.array(exitGeometrySchema).max(8).default([]).describe('movements allowed on red (e.g. right turn on a green arrow): entering one clears the vehicle'),
+    straightExits: z.array(exitGeometrySchema).max(8).default([]).describe('entering one after crossing on red confirms the violation'),
+    confirmDistance: z
+      .number()
+      .positive()
+      .max(1)
+      .optional()
+      .describe('confirm once this far past the stop line without an allowed exit, as a share of the frame height'),
+  })
+  .strict()
+  .refine((line) => line.points[0][0] !== line.points[1][0] || line.points[0][1] !== line.points[1][1], { message: 'a line needs two distinct points', path: ['points'] })
+  .refine((line) => line.straightExits.length > 0 || line.confirmDistance !== undefined, { message: 'straightExits or confirmDistance is needed to confirm a straight movement', path: ['confirmDistance'] });
+
+export const signalLampsSchema = z
+  .object({
+    red: normalisedRectangleSchema.optional(),
+    amber: normalisedRectangleSchema.optional(),
+    green: normalisedRectangleSchema.optional().describe('a green lamp or a green arrow'),
+  })
+  .strict()
+  .refine((lamps) => lamps.red !== undefined || lamps.amber !== undefined || lamps.green !== undefined, { message: 'at least one lamp rectangle' });
+
+export const signalGroupSchema = z
+  .object({
+    id: z.string().min(1).max(64).describe('signal group id (stop lines refer to it)'),
+    name: z.string().max(200).optional(),
+    source: z.enum(['image', 'controller']).default('image').describe('image: read the lamps in the frame; controller: the MQTT feed of the signal controller'),
+    lamps: signalLampsSchema.optional().describe('image: rectangles around the lit area of each lamp of this group'),
+    mqttTopic: z.string().min(1).max(256).optional().describe('controller: topic with {state, changedAt} for this group'),
+    confirmFrames: z.number().int().min(1).max(30).default(3).describe('frames of a new colour before the state changes (LED flicker)'),
+    holdDarkSeconds: z.number().positive().max(60).default(3).describe('a group read dark longer than this becomes unknown'),
+  })
+  .strict();
+
+export const calibrationSchema = z
+  .object({
+    imagePoints: z.tuple([normalisedPointSchema, normalisedPointSchema, normalisedPointSchema, normalisedPointSchema]).describe('four points on the road, normalised image coordinates'),
+    groundPointsMeters: z
+      .tuple([z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()]), z.tuple([z.number(), z.number()])])
+      .describe('the same four points on the ground plane, metres (e.g. lane-marking corners)'),
+    certified: z.boolean().default(false).describe('speeds are evidence only from a certified (inspected) camera; otherwise advisory'),
+  })
+  .strict();
+
+export const speedingSchema = z
+  .object({
+    id: z.string().min(1).max(64).default('speed'),
+    speedLimitKmh: z.number().positive().max(200),
+    polygon: normalisedPolygonSchema.optional().describe('the calibrated stretch of road; the whole frame when absent'),
+    windowSeconds: z.number().positive().max(10).default(1).describe('speed is measured over this window'),
+    minimumFrames: z.number().int().min(1).max(100).default(3).describe('frames in a row above the limit'),
+  })
+  .strict();
+
+export const laneZoneSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    polygon: normalisedPolygonSchema,
+    allowedVehicleTypes: z.array(vehicleTypeSchema.exclude(['anyVehicle'])).min(1).describe('vehicle types allowed in the lane, e.g. motorcycle and bicycle in a motorbike lane'),
+    minimumFrames: z.number().int().min(1).max(1000).default(10).describe('frames in a row in the lane before a vehicle of another type is flagged'),
+  })
+  .strict();
+
+export const wrongWayZoneSchema = z
+  .object({
+    id: z.string().min(1).max(64),
+    polygon: normalisedPolygonSchema,
+    allowedDirection: z
+      .tuple([z.number().min(-1).max(1), z.number().min(-1).max(1)])
+      .refine(([dx, dy]) => dx !== 0 || dy !== 0, { message: 'a non-zero direction' })
+      .describe('[dx, dy] the way traffic may move, normalised image coordinates (y down)'),
+    headingWindowFrames: z.number().int().min(1).max(100).default(5),
+    minimumFrames: z.number().int().min(1).max(1000).default(5).describe('analysed frames in a row heading against the allowed direction'),
+  })
+  .strict();
+
 /** One camera as the operator configures it (strict: unknown keys are errors). */
 export const cameraConfigSchema = z
   .object({
@@ -51,6 +154,12 @@ export const cameraConfigSchema = z
     anchor: anchorSchema.default('bottomCenter'),
     lines: z.array(countingLineSchema).max(32).default([]),
     zones: z.array(cameraZoneSchema).max(32).default([]),
+    stopLines: z.array(stopLineSchema).max(16).default([]).describe('red-light rule: one stop line per approach'),
+    signalGroups: z.array(signalGroupSchema).max(16).default([]),
+    calibration: calibrationSchema.optional().describe('four-point ground-plane calibration (speeds)'),
+    speeding: speedingSchema.optional().describe('speeding rule; needs calibration'),
+    lanes: z.array(laneZoneSchema).max(16).default([]).describe('lane-misuse rule: vehicle types allowed per lane'),
+    wrongWayZones: z.array(wrongWayZoneSchema).max(16).default([]),
     location: geoPointSchema.optional(),
     headingDegrees: z.number().min(0).max(360).optional().describe('direction the camera looks, clockwise from north'),
     refRoadSegment: z.string().max(128).optional(),
@@ -59,13 +168,63 @@ export const cameraConfigSchema = z
   })
   .strict()
   .superRefine((camera, context) => {
-    const ids = new Set<string>();
-    for (const [index, item] of [...camera.lines, ...camera.zones].entries()) {
-      if (ids.has(item.id)) context.addIssue({ code: 'custom', message: `duplicate line/zone id "${item.id}"`, path: [index < camera.lines.length ? 'lines' : 'zones'] });
-      ids.add(item.id);
+    verifyUniqueIds(camera, context);
+    verifySignalGroups(camera, context);
+    if (camera.speeding !== undefined && camera.calibration === undefined) {
+      context.addIssue({ code: 'custom', message: 'speeding needs a calibration (four image points and their ground positions)', path: ['calibration'] });
     }
   });
+
+type CameraShape = z.output<typeof cameraObjectShape>;
+const cameraObjectShape = z.object({
+  lines: z.array(countingLineSchema),
+  zones: z.array(cameraZoneSchema),
+  stopLines: z.array(stopLineSchema),
+  signalGroups: z.array(signalGroupSchema),
+  lanes: z.array(laneZoneSchema),
+  wrongWayZones: z.array(wrongWayZoneSchema),
+});
+
+/** Line, zone, stop line, lane and wrong-way zone ids name counts and violations: one namespace, no repeats. */
+function verifyUniqueIds(camera: CameraShape, context: z.RefinementCtx): void {
+  const ids = new Set<string>();
+  const groups: Array<[keyof CameraShape, Array<{ id: string }>]> = [
+    ['lines', camera.lines],
+    ['zones', camera.zones],
+    ['stopLines', camera.stopLines],
+    ['lanes', camera.lanes],
+    ['wrongWayZones', camera.wrongWayZones],
+  ];
+  for (const [path, items] of groups) {
+    for (const item of items) {
+      if (ids.has(item.id)) context.addIssue({ code: 'custom', message: `duplicate line/zone id "${item.id}"`, path: [path] });
+      ids.add(item.id);
+    }
+  }
+}
+
+/** Every stop line names a configured group; image groups have lamps, controller groups a topic; ids unique. */
+function verifySignalGroups(camera: CameraShape, context: z.RefinementCtx): void {
+  const groupIds = new Set<string>();
+  camera.signalGroups.forEach((group, index) => {
+    if (groupIds.has(group.id)) context.addIssue({ code: 'custom', message: `duplicate signal group id "${group.id}"`, path: ['signalGroups', index, 'id'] });
+    groupIds.add(group.id);
+    if (group.source === 'image' && group.lamps === undefined) context.addIssue({ code: 'custom', message: 'an image signal group needs lamps (rectangles of its lamps)', path: ['signalGroups', index, 'lamps'] });
+    if (group.source === 'controller' && group.mqttTopic === undefined) context.addIssue({ code: 'custom', message: 'a controller signal group needs mqttTopic', path: ['signalGroups', index, 'mqttTopic'] });
+  });
+  camera.stopLines.forEach((line, index) => {
+    if (!groupIds.has(line.signalGroup)) context.addIssue({ code: 'custom', message: `signal group "${line.signalGroup}" is not configured (signalGroups)`, path: ['stopLines', index, 'signalGroup'] });
+  });
+}
 export type CameraConfig = z.infer<typeof cameraConfigSchema>;
 export type CameraConfigInput = z.input<typeof cameraConfigSchema>;
 export type CountingLineConfig = z.infer<typeof countingLineSchema>;
 export type CameraZoneConfig = z.infer<typeof cameraZoneSchema>;
+export type StopLineConfig = z.infer<typeof stopLineSchema>;
+export type SignalGroupConfig = z.infer<typeof signalGroupSchema>;
+export type SignalLampsConfig = z.infer<typeof signalLampsSchema>;
+export type CalibrationConfig = z.infer<typeof calibrationSchema>;
+export type SpeedingConfig = z.infer<typeof speedingSchema>;
+export type LaneZoneConfig = z.infer<typeof laneZoneSchema>;
+export type WrongWayZoneConfig = z.infer<typeof wrongWayZoneSchema>;
+export type ExitGeometryConfig = z.infer<typeof exitGeometrySchema>;
