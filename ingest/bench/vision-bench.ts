@@ -14,6 +14,7 @@ import { TRAFFIC_COCO_CLASS_IDS } from '@ioc/vision';
 import { CameraAnalyzer } from '../src/camera/camera-analyzer';
 import { FfmpegFrameSource, type Frame } from '../src/camera/ffmpeg-source';
 import { ModelCatalog } from '../src/camera/model-catalog';
+import type { InferencePool } from '../src/camera/inference-pool';
 import { OnnxDetector, type DetectorModelSpec } from '../src/camera/onnx-detector';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -49,9 +50,9 @@ async function detectorTiming(spec: DetectorModelSpec, frames: Frame[], threads:
 }
 
 /** One camera: decode its own ffmpeg stream and run the whole analysis, as fast as it goes. */
-async function runCamera(spec: DetectorModelSpec, frameLimit: number): Promise<number> {
+async function runCamera(spec: DetectorModelSpec, pool: InferencePool, frameLimit: number): Promise<number> {
   const source = new FfmpegFrameSource({ url: video, analysisFps: 5, loop: true, logger });
-  const detector = await OnnxDetector.load(spec, { threads: 1, classIds: TRAFFIC_COCO_CLASS_IDS, logger });
+  const detector = await OnnxDetector.load(spec, { pool, classIds: TRAFFIC_COCO_CLASS_IDS, logger });
   const analyzer = new CameraAnalyzer({ lines: [{ id: 'l', start: { x: 0, y: 560 }, end: { x: 1005, y: 560 } }], analysisFps: 5 });
   let analysed = 0;
   for await (const frame of source.frames()) {
@@ -76,19 +77,23 @@ async function main(): Promise<void> {
   const one = await detectorTiming(spec, frames, 1);
   const two = await detectorTiming(spec, frames, 2);
 
+  // Cameras share one inference thread per core, as CameraService runs them.
+  const pool = await OnnxDetector.createPool(spec, { workers: os.availableParallelism(), threadsPerWorker: 1 });
   const baselineRssMiB = process.memoryUsage().rss / 2 ** 20;
   const pipeline: Array<{ cameras: number; fps: number; fpsPerCamera: number; rssMiB: number }> = [];
   for (const cameras of cameraCounts) {
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
     const started = performance.now();
-    const analysed = await Promise.all(Array.from({ length: cameras }, () => runCamera(spec, framesPerCamera)));
+    const analysed = await Promise.all(Array.from({ length: cameras }, () => runCamera(spec, pool, framesPerCamera)));
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const total = analysed.reduce((sum, count) => sum + count, 0);
     pipeline.push({ cameras, fps: total / seconds, fpsPerCamera: total / seconds / cameras, rssMiB: peakRss / 2 ** 20 });
   }
-  const pureInferenceFps = 1000 / one.median;
+  await pool.close();
+  // Pure inference on the same frames with the same resources (one thread per core, all busy).
+  const pureInferenceFps = (1000 / one.median) * os.availableParallelism();
   const single = pipeline.find((row) => row.cameras === 1);
   const best = pipeline.reduce((max, row) => (row.fps > max.fps ? row : max), pipeline[0] as (typeof pipeline)[number]);
   const largest = pipeline.at(-1) as (typeof pipeline)[number];
@@ -100,7 +105,8 @@ async function main(): Promise<void> {
   ]);
   console.table(pipeline.map((row) => ({ cameras: row.cameras, 'pipeline fps (all cameras)': row.fps.toFixed(1), 'fps per camera': row.fpsPerCamera.toFixed(1), 'peak RSS MiB': row.rssMiB.toFixed(0) })));
   console.table([
-    { measure: 'overhead ratio (1-camera pipeline fps ÷ pure inference fps, target ≥ 0.9)', value: single ? (single.fps / pureInferenceFps).toFixed(2) : 'n/a' },
+    { measure: 'overhead ratio (best pipeline fps ÷ pure inference fps with every core busy, target ≥ 0.9)', value: (best.fps / pureInferenceFps).toFixed(2) },
+    { measure: 'one camera alone, fps (limited by one inference at a time)', value: single ? single.fps.toFixed(1) : 'n/a' },
     { measure: 'cameras at 5 fps this machine sustains (target ≥ 8)', value: Math.floor(best.fps / 5) },
     { measure: `resident memory per camera, MiB (${largest.cameras} cameras)`, value: ((largest.rssMiB - baselineRssMiB) / largest.cameras).toFixed(0) },
   ]);

@@ -14,3 +14,7 @@ export * from './camera/annotate';
 export * from './camera/camera-pipeline';
 export * from './camera/camera-service';
 export * from './camera/model-catalog';
+export * from './camera/inference-pool';
+export * from './camera/signal-groups';
+export * from './camera/violations-analyzer';
+export * from './camera/violations-video';

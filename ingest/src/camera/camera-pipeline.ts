@@ -5,6 +5,7 @@ import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
 import { annotatedSnapshotJpeg } from './annotate';
 import { CameraAnalyzer, type CountingLine } from './camera-analyzer';
 import { FfmpegFrameSource, type Frame } from './ffmpeg-source';
+import type { InferencePool } from './inference-pool';
 import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
 import { TrafficFlowAggregator } from './traffic-flow-aggregator';
 
@@ -34,6 +35,8 @@ export interface CameraPipelineOptions {
   devices?: CameraDeviceSink | undefined;
   bus?: BusPublisher | undefined;
   logger: Logger;
+  /** Inference threads shared with other cameras (CameraService passes one per model); a private one otherwise. */
+  pool?: InferencePool | undefined;
   threads?: number;
   snapshotIntervalMs?: number;
   flushIntervalMs?: number;
@@ -136,7 +139,12 @@ export class CameraPipeline {
     let waitMs = backoff.initial;
     while (!this.#stopped) {
       try {
-        this.#detector ??= await OnnxDetector.load(this.#options.model, { threads: this.#options.threads ?? 1, classIds: TRAFFIC_COCO_CLASS_IDS, logger: this.#options.logger });
+        this.#detector ??= await OnnxDetector.load(this.#options.model, {
+          ...(this.#options.pool ? { pool: this.#options.pool } : {}),
+          threads: this.#options.threads ?? 1,
+          classIds: TRAFFIC_COCO_CLASS_IDS,
+          logger: this.#options.logger,
+        });
         const delivered = await this.#analyseSource();
         if (delivered > 0) waitMs = backoff.initial;
         if (this.#stopped) break;

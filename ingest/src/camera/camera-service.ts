@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { CameraConfig } from '@ioc/schemas';
 import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
 import { CameraPipeline, type CameraStatus } from './camera-pipeline';
-import type { DetectorModelSpec } from './onnx-detector';
+import type { InferencePool } from './inference-pool';
+import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
 
 export interface CameraServiceOptions {
   cameras: readonly CameraConfig[];
@@ -12,7 +13,10 @@ export interface CameraServiceOptions {
   devices?: CameraDeviceSink;
   bus?: BusPublisher;
   logger: Logger;
-  threadsPerCamera?: number;
+  /** Inference worker threads per model, shared by all its cameras (default: one per core). */
+  inferenceWorkers?: number;
+  /** onnxruntime threads inside each worker. */
+  threadsPerWorker?: number;
   snapshotIntervalMs?: number;
 }
 
@@ -33,18 +37,21 @@ export class CameraService {
   readonly #pipelines = new Map<string, CameraPipeline>();
   readonly #failed = new Map<string, string>();
   readonly #log: Logger;
+  readonly #pools = new Map<string, InferencePool>();
 
   constructor(options: CameraServiceOptions) {
     this.#options = options;
     this.#log = options.logger.child({ module: 'camera-service' });
   }
 
-  start(): void {
+  async start(): Promise<void> {
     for (const camera of this.#options.cameras) {
       if (!camera.enabled || this.#pipelines.has(camera.id)) continue;
       let model: DetectorModelSpec;
+      let pool: InferencePool;
       try {
         model = this.#options.resolveModel(camera.model);
+        pool = await this.#poolFor(model);
       } catch (err) {
         const reason = err instanceof Error ? err.message : String(err);
         this.#failed.set(camera.id, reason);
@@ -54,17 +61,28 @@ export class CameraService {
       const pipeline = new CameraPipeline({
         camera,
         model,
+        pool,
         flows: this.#options.flows,
         devices: this.#options.devices,
         bus: this.#options.bus,
         logger: this.#options.logger,
-        threads: this.#options.threadsPerCamera ?? 1,
         ...(this.#options.snapshotIntervalMs ? { snapshotIntervalMs: this.#options.snapshotIntervalMs } : {}),
       });
       this.#pipelines.set(camera.id, pipeline);
       pipeline.start();
     }
-    this.#log.info({ cameras: this.#pipelines.size, failed: this.#failed.size }, 'cameras started');
+    this.#log.info({ cameras: this.#pipelines.size, failed: this.#failed.size, inferenceWorkers: [...this.#pools.values()].reduce((sum, pool) => sum + pool.size, 0) }, 'cameras started');
+  }
+
+  async #poolFor(model: DetectorModelSpec): Promise<InferencePool> {
+    const existing = this.#pools.get(model.file);
+    if (existing) return existing;
+    const pool = await OnnxDetector.createPool(model, {
+      ...(this.#options.inferenceWorkers ? { workers: this.#options.inferenceWorkers } : {}),
+      threadsPerWorker: this.#options.threadsPerWorker ?? 1,
+    });
+    this.#pools.set(model.file, pool);
+    return pool;
   }
 
   list(): CameraView[] {
@@ -93,5 +111,7 @@ export class CameraService {
   async stop(): Promise<void> {
     await Promise.all([...this.#pipelines.values()].map((pipeline) => pipeline.stop()));
     this.#pipelines.clear();
+    await Promise.all([...this.#pools.values()].map((pool) => pool.close()));
+    this.#pools.clear();
   }
 }

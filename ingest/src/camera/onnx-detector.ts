@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import * as ort from 'onnxruntime-node';
 import type { Logger } from 'pino';
 import { iocError, isIocError } from '@ioc/schemas';
 import {
@@ -15,6 +14,7 @@ import {
   type ModelType,
   type OutputTensor,
 } from '@ioc/vision';
+import { InferencePool } from './inference-pool';
 
 /** What the runtime needs to know about a model (from the model manifest). */
 export interface DetectorModelSpec {
@@ -31,7 +31,12 @@ export interface DetectorModelSpec {
 }
 
 export interface DetectorOptions {
-  /** Threads for one inference (onnxruntime intra-op). Cameras in one process share the machine's cores. */
+  /**
+   * Worker threads running this model, shared by the cameras that use it. Without one the detector starts a
+   * private pool of one worker with `threads` threads (the command line, tests).
+   */
+  pool?: InferencePool;
+  /** Threads for one inference in a private pool (onnxruntime intra-op). */
   threads?: number;
   scoreThreshold?: number;
   iouThreshold?: number;
@@ -55,18 +60,18 @@ export interface DetectionResult {
  */
 export class OnnxDetector {
   readonly spec: DetectorModelSpec;
-  readonly #session: ort.InferenceSession;
-  readonly #inputName: string;
+  readonly #pool: InferencePool;
+  readonly #ownsPool: boolean;
   readonly #scoreThreshold: number;
   readonly #iouThreshold: number;
   readonly #classIds: readonly number[] | undefined;
   #geometry: LetterboxGeometry | undefined;
   #inputBuffer: Float32Array | undefined;
 
-  private constructor(spec: DetectorModelSpec, session: ort.InferenceSession, options: DetectorOptions) {
+  private constructor(spec: DetectorModelSpec, pool: InferencePool, ownsPool: boolean, options: DetectorOptions) {
     this.spec = spec;
-    this.#session = session;
-    this.#inputName = session.inputNames[0] as string;
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
     // Low: ByteTrack keeps tracks alive through low-confidence boxes (its second association stage); births need more.
     this.#scoreThreshold = options.scoreThreshold ?? 0.1;
     this.#iouThreshold = options.iouThreshold ?? 0.5;
@@ -74,32 +79,29 @@ export class OnnxDetector {
   }
 
   static async load(spec: DetectorModelSpec, options: DetectorOptions): Promise<OnnxDetector> {
+    if (options.pool) return new OnnxDetector(spec, options.pool, false, options);
     if (!existsSync(spec.file)) throw iocError('IOC_ERR_MODEL', `Model ${spec.name}: file ${spec.file} is missing; run \`pnpm models:build\``);
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(spec.file, {
-        intraOpNumThreads: options.threads ?? 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-      });
-    } catch (err) {
-      throw iocError('IOC_ERR_MODEL', `Model ${spec.name}: onnxruntime cannot load ${spec.file}: ${(err as Error).message}`, { cause: err });
-    }
-    options.logger.child({ module: 'onnx-detector' }).debug({ model: spec.name, inputs: session.inputNames, outputs: session.outputNames, threads: options.threads ?? 1 }, 'detector loaded');
-    return new OnnxDetector(spec, session, options);
+    const pool = await InferencePool.create(spec.file, { workers: 1, threadsPerWorker: options.threads ?? 1 });
+    options.logger.child({ module: 'onnx-detector' }).debug({ model: spec.name, input: pool.inputName, outputs: pool.outputNames, threads: options.threads ?? 1 }, 'detector loaded');
+    return new OnnxDetector(spec, pool, true, options);
+  }
+
+  /** A shared pool of `workers` inference threads for a model (one per core by default). */
+  static async createPool(spec: DetectorModelSpec, options: { workers?: number; threadsPerWorker?: number } = {}): Promise<InferencePool> {
+    if (!existsSync(spec.file)) throw iocError('IOC_ERR_MODEL', `Model ${spec.name}: file ${spec.file} is missing; run \`pnpm models:build\``);
+    return InferencePool.create(spec.file, options);
   }
 
   async detect(frame: { rgb: Uint8Array; widthPixels: number; heightPixels: number }): Promise<DetectionResult> {
     const started = performance.now();
     const geometry = this.#geometryFor(frame.widthPixels, frame.heightPixels);
     const input = frameToInputTensor(frame.rgb, geometry, this.spec.normalisation, this.#inputBuffer);
-    const tensor = new ort.Tensor('float32', input, [1, 3, this.spec.inputHeightPixels, this.spec.inputWidthPixels]);
+    this.#inputBuffer = undefined; // moves to the worker thread and comes back with the result
     const preprocessed = performance.now();
-    const results = await this.#session.run({ [this.#inputName]: tensor });
+    const result = await this.#pool.run(input, [1, 3, this.spec.inputHeightPixels, this.spec.inputWidthPixels]);
+    this.#inputBuffer = result.input;
     const inferred = performance.now();
-    const outputs: Record<string, OutputTensor> = {};
-    for (const [name, value] of Object.entries(results)) outputs[name] = { data: value.data as Float32Array, dims: value.dims };
+    const outputs: Readonly<Record<string, OutputTensor>> = result.outputs;
     let decoded: Detections;
     try {
       decoded = decodeOutputs(this.spec.type, outputs, {
@@ -113,7 +115,8 @@ export class OnnxDetector {
     }
     const detections = unletterboxDetections(nonMaxSuppression(decoded, this.#iouThreshold), geometry);
     const finished = performance.now();
-    return { detections, preprocessMs: preprocessed - started, inferenceMs: inferred - preprocessed, postprocessMs: finished - inferred };
+    // inferenceMs is the model's own time in the worker; waiting for a free worker is not inference.
+    return { detections, preprocessMs: preprocessed - started, inferenceMs: result.inferenceMs, postprocessMs: finished - inferred };
   }
 
   #geometryFor(widthPixels: number, heightPixels: number): LetterboxGeometry {
@@ -121,11 +124,11 @@ export class OnnxDetector {
     if (current && current.sourceWidthPixels === widthPixels && current.sourceHeightPixels === heightPixels) return current;
     const geometry = letterbox(widthPixels, heightPixels, { width: this.spec.inputWidthPixels, height: this.spec.inputHeightPixels });
     this.#geometry = geometry;
-    this.#inputBuffer = new Float32Array(3 * this.spec.inputWidthPixels * this.spec.inputHeightPixels);
+    this.#inputBuffer = undefined;
     return geometry;
   }
 
   async close(): Promise<void> {
-    await this.#session.release();
+    if (this.#ownsPool) await this.#pool.close();
   }
 }
