@@ -11,3 +11,5 @@ export * from './config';
 export * from './live';
 export * from './scrub';
 export * from './camera';
+export * from './dossier';
+export * from './dossier-kpis';
