@@ -2,13 +2,16 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, BatchWriter, DeviceRepository, LocalBus, ReadingRepository, createPool, migrate } from '@ioc/store';
-import { DeviceRegistry, MqttSensorSource, SensorIngest, createReadingIngestRouter } from '@ioc/ingest';
-import { LiveHub, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
+import { AggregateRefresher, BatchWriter, DeviceRepository, LocalBus, ReadingRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
+import { CameraService, DeviceRegistry, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter } from '@ioc/ingest';
+import { LiveHub, createCameraRouter, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
 import { generateBackfill, startDemoFeeds } from './demo/feeds';
+
+/** The repository's models/ folder: manifest.json and the .onnx files `pnpm install` builds. */
+export const MODELS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
 
 export const WALL_DIST_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dashboards/wall/dist');
 
@@ -131,6 +134,29 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     refresher.start();
     stops.push({ name: 'aggregate refresher', stop: () => refresher.stop() });
 
+    // Cameras: one pipeline each, inference on a shared pool of worker threads (one per core per model).
+    const catalog = config.cameras.length > 0 ? ModelCatalog.load(config.vision.modelsDirectory ?? MODELS_DIRECTORY) : undefined;
+    // A model whose file is missing or altered stops only the cameras that use it (each reports why).
+    const unusableModels = new Map<string, unknown>();
+    for (const name of new Set(config.cameras.filter((camera) => camera.enabled).map((camera) => camera.model))) {
+      await catalog?.verify(name).catch((err: unknown) => unusableModels.set(name, err));
+    }
+    const cameras = new CameraService({
+      cameras: config.cameras,
+      resolveModel: (name) => {
+        if (unusableModels.has(name)) throw unusableModels.get(name);
+        return (catalog as ModelCatalog).spec(name);
+      },
+      flows: new TrafficFlowRepository(pool),
+      devices: deviceRepository,
+      bus,
+      logger,
+      threadsPerWorker: config.vision.threadsPerCamera,
+      snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
+    });
+    await cameras.start();
+    stops.push({ name: 'cameras', stop: () => cameras.stop() });
+
     const api = await startApiServer({
       config,
       logger,
@@ -144,7 +170,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         },
         broker: () => ({ connected: mqttSource.connected, embedded: brokerEmbedded, url: brokerUrl as string }),
       },
-      routers: [createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger })],
+      routers: [createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger }), createCameraRouter(cameras)],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });
     stops.push({ name: 'API server', stop: () => api.close() });
