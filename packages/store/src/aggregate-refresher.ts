@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { Logger } from 'pino';
 
 /** In refresh order: each daily view rolls up its hourly view on plain PostgreSQL. */
-export const AGGREGATE_VIEWS = ['sensor_readings_hourly', 'sensor_readings_daily', 'traffic_flow_hourly', 'traffic_flow_daily'] as const;
+export const AGGREGATE_VIEWS = ['sensor_readings_hourly', 'sensor_readings_daily', 'traffic_flow_hourly', 'traffic_flow_daily', 'dossier_events_daily'] as const;
 
 export interface AggregateRefresherOptions {
   intervalSeconds: number;

@@ -9,3 +9,4 @@ export { BatchWriter, type BatchWriterOptions } from './batch-writer';
 export type { DeadLetterInput, PendingReading } from './outbox';
 export { isConnectionError } from './connection-errors';
 export { TrafficFlowRepository, type TrafficFlowTotal } from './traffic-flow-repository';
+export { DossierRepository, MAX_DOSSIER_KPI_DAYS, vietnamDateText, type DossierKpiQuery, type DossierDailyCount } from './dossier-repository';
