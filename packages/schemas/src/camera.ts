@@ -175,15 +175,15 @@ export const cameraConfigSchema = z
     }
   });
 
-type CameraShape = z.output<typeof cameraObjectShape>;
-const cameraObjectShape = z.object({
-  lines: z.array(countingLineSchema),
-  zones: z.array(cameraZoneSchema),
-  stopLines: z.array(stopLineSchema),
-  signalGroups: z.array(signalGroupSchema),
-  lanes: z.array(laneZoneSchema),
-  wrongWayZones: z.array(wrongWayZoneSchema),
-});
+/** The parts of a camera the cross-field checks read. */
+interface CameraShape {
+  lines: Array<{ id: string }>;
+  zones: Array<{ id: string }>;
+  stopLines: Array<{ id: string; signalGroup: string }>;
+  signalGroups: Array<{ id: string; source: 'image' | 'controller'; lamps?: unknown; mqttTopic?: string | undefined }>;
+  lanes: Array<{ id: string }>;
+  wrongWayZones: Array<{ id: string }>;
+}
 
 /** Line, zone, stop line, lane and wrong-way zone ids name counts and violations: one namespace, no repeats. */
 function verifyUniqueIds(camera: CameraShape, context: z.RefinementCtx): void {
@@ -228,3 +228,13 @@ export type SpeedingConfig = z.infer<typeof speedingSchema>;
 export type LaneZoneConfig = z.infer<typeof laneZoneSchema>;
 export type WrongWayZoneConfig = z.infer<typeof wrongWayZoneSchema>;
 export type ExitGeometryConfig = z.infer<typeof exitGeometrySchema>;
+
+/**
+ * What a signal controller publishes per signal group (one MQTT topic per group, `signalGroups[].mqttTopic`):
+ * the state it switched to and when. Unknown keys are ignored: controllers add their own diagnostics.
+ */
+export const signalControllerMessageSchema = z.object({
+  state: z.enum(['red', 'amber', 'green', 'unknown']).describe('what the group shows now'),
+  changedAt: z.iso.datetime({ offset: true }).describe('when the group switched to this state (controller clock, ISO 8601 with offset)'),
+});
+export type SignalControllerMessage = z.infer<typeof signalControllerMessageSchema>;
