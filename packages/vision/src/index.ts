@@ -12,3 +12,4 @@ export * from './polygon-zone';
 export * from './riders';
 export { shapeError } from './shape-error';
 export * from './preprocess';
+export * from './rules';
