@@ -6,13 +6,16 @@
  *   ioc check-config     validate ioc.config.json + IOC_* environment and print the effective config
  *   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor A] [--threads N] --json
  *                        count vehicles crossing lines in a video file (line points in source-video pixels)
+ *   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] --json
+ *                        the full camera pipeline (lines, stop lines, signal lamps, violation rules) on a file
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { isIocError, iocError, anchorSchema } from '@ioc/schemas';
-import { ModelCatalog, analyzeVideo, type CountingLine } from '@ioc/ingest';
+import { isIocError, iocError, anchorSchema, cameraConfigSchema, parseWith } from '@ioc/schemas';
+import { ModelCatalog, analyzeCameraVideo, analyzeVideo, type CountingLine } from '@ioc/ingest';
 import { createPool, migrate } from '@ioc/store';
 import { loadConfig } from '../config-file';
 import { createRootLogger } from '../logger';
@@ -45,10 +48,12 @@ async function analyzeCommand(argv: string[]): Promise<number> {
       threads: { type: 'string', default: '1' },
       models: { type: 'string' },
       json: { type: 'boolean', default: false },
+      camera: { type: 'string' },
     },
     strict: true,
   });
   if (!values.video) throw iocError('IOC_ERR_VALIDATION', 'ioc analyze needs --video FILE', { issues: [{ path: 'video', reason: 'required' }] });
+  if (values.camera !== undefined) return analyzeCameraCommand({ ...values, video: values.video, camera: values.camera });
   const lines = (values.line ?? []).map(parseLine);
   if (lines.length === 0) throw iocError('IOC_ERR_VALIDATION', 'ioc analyze needs at least one --line X1,Y1,X2,Y2', { issues: [{ path: 'line', reason: 'required' }] });
   const fps = values.fps === undefined ? undefined : Number(values.fps);
@@ -66,6 +71,49 @@ async function analyzeCommand(argv: string[]): Promise<number> {
     logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   const output = { frames: result.frames, analysedFrames: result.analysedFrames, counts: result.counts, ...(lines.length > 1 ? { countsByLine: result.countsByLine } : {}), model: result.model, timing: result.timing };
+  process.stdout.write(values.json ? `${JSON.stringify(output)}\n` : `${JSON.stringify(output, null, 2)}\n`);
+  return 0;
+}
+
+/** `ioc analyze --camera CONFIG.json`: counts, violations and the signal timeline, frames in decode order. */
+async function analyzeCameraCommand(values: { video: string; camera: string; line?: string[] | undefined; fps?: string | undefined; model: string; threads: string; models?: string | undefined; json: boolean }): Promise<number> {
+  if (values.line !== undefined) throw iocError('IOC_ERR_VALIDATION', 'ioc analyze: give lines in the camera config or with --line, not both', { issues: [{ path: 'line', reason: 'not with --camera' }] });
+  let text: string;
+  try {
+    text = readFileSync(values.camera, 'utf8');
+  } catch (err) {
+    throw iocError('IOC_ERR_VALIDATION', `--camera ${values.camera}: cannot read the file (${(err as Error).message})`, { issues: [{ path: 'camera', reason: 'unreadable' }] });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw iocError('IOC_ERR_VALIDATION', `--camera ${values.camera}: not JSON (${(err as Error).message})`, { issues: [{ path: 'camera', reason: 'not JSON' }] });
+  }
+  const parsed = parseWith(cameraConfigSchema, json, `camera config ${values.camera}`);
+  if (!parsed.ok) throw parsed.error;
+  const fps = values.fps === undefined ? undefined : Number(values.fps);
+  if (fps !== undefined && !(fps > 0 && fps <= 60)) throw iocError('IOC_ERR_VALIDATION', `--fps ${values.fps}: expected a number in (0, 60]`, { issues: [{ path: 'fps', reason: 'out of range' }] });
+  const catalog = ModelCatalog.load(values.models ?? process.env.IOC_MODELS_DIR ?? DEFAULT_MODELS_DIRECTORY);
+  await catalog.verify(values.model);
+  const result = await analyzeCameraVideo({
+    videoPath: values.video,
+    camera: parsed.value,
+    analysisFps: fps,
+    model: catalog.spec(values.model),
+    threads: Number(values.threads),
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  });
+  const output = {
+    frames: result.frames,
+    analysedFrames: result.analysedFrames,
+    counts: result.counts,
+    ...(parsed.value.lines.length > 1 ? { countsByLine: result.countsByLine } : {}),
+    violations: result.violations,
+    signal: result.signal,
+    model: result.model,
+    timing: result.timing,
+  };
   process.stdout.write(values.json ? `${JSON.stringify(output)}\n` : `${JSON.stringify(output, null, 2)}\n`);
   return 0;
 }
