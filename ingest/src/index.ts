@@ -18,3 +18,4 @@ export * from './camera/inference-pool';
 export * from './camera/signal-groups';
 export * from './camera/violations-analyzer';
 export * from './camera/violations-video';
+export * from './camera/evaluate-detector';

@@ -13,3 +13,4 @@ export * from './riders';
 export { shapeError } from './shape-error';
 export * from './preprocess';
 export * from './rules';
+export * from './evaluation';
