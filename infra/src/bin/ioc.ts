@@ -6,6 +6,8 @@
  *   ioc check-config     validate ioc.config.json + IOC_* environment and print the effective config
  *   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor A] [--threads N] --json
  *                        count vehicles crossing lines in a video file (line points in source-video pixels)
+ *   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch 16:9] [--min-box PIXELS] [--score S] --json
+ *                        per-class precision, recall and AP@0.5 of a detector on labelled images
  *   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] --json
  *                        the full camera pipeline (lines, stop lines, signal lamps, violation rules) on a file
  */
@@ -15,14 +17,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { isIocError, iocError, anchorSchema, cameraConfigSchema, parseWith } from '@ioc/schemas';
-import { ModelCatalog, analyzeCameraVideo, analyzeVideo, type CountingLine } from '@ioc/ingest';
+import { ModelCatalog, analyzeCameraVideo, analyzeVideo, evaluateDetector, type CountingLine } from '@ioc/ingest';
 import { createPool, migrate } from '@ioc/store';
 import { loadConfig } from '../config-file';
 import { createRootLogger } from '../logger';
 import { startSystem } from '../system';
 
 const USAGE = `usage: ioc <start|migrate|check-config|analyze>
-  ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]`;
+  ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
+  ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--threads N] [--json]`;
 
 /** The repository's models/ folder (manifest.json and the built .onnx files). */
 export const DEFAULT_MODELS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
@@ -118,6 +121,45 @@ async function analyzeCameraCommand(values: { video: string; camera: string; lin
   return 0;
 }
 
+async function evalDetectorCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      images: { type: 'string' },
+      labels: { type: 'string' },
+      model: { type: 'string', default: 'nanodet-416' },
+      models: { type: 'string' },
+      unstretch: { type: 'string' },
+      'min-box': { type: 'string' },
+      score: { type: 'string' },
+      threads: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.images || !values.labels) throw iocError('IOC_ERR_VALIDATION', 'ioc eval-detector needs --images DIR and --labels DIR', { issues: [{ path: values.images ? 'labels' : 'images', reason: 'required' }] });
+  let unstretchAspect: number | undefined;
+  if (values.unstretch) {
+    const [width, height] = values.unstretch.split(':').map(Number);
+    if (!width || !height) throw iocError('IOC_ERR_VALIDATION', `--unstretch ${values.unstretch}: expected W:H such as 16:9`, { issues: [{ path: 'unstretch', reason: 'expected W:H' }] });
+    unstretchAspect = width / height;
+  }
+  const catalog = ModelCatalog.load(values.models ?? process.env.IOC_MODELS_DIR ?? DEFAULT_MODELS_DIRECTORY);
+  await catalog.verify(values.model);
+  const result = await evaluateDetector({
+    imagesDirectory: values.images,
+    labelsDirectory: values.labels,
+    model: catalog.spec(values.model),
+    threads: Number(values.threads),
+    unstretchAspect,
+    ...(values['min-box'] ? { minBoxSidePixels: Number(values['min-box']) } : {}),
+    ...(values.score ? { scoreThreshold: Number(values.score) } : {}),
+    logger: pino({ level: 'warn' }, pino.destination(2)),
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const command = argv[0] ?? 'start';
   if (command === '--help' || command === '-h' || command === 'help') {
@@ -125,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'analyze') return analyzeCommand(argv.slice(1));
+  if (command === 'eval-detector') return evalDetectorCommand(argv.slice(1));
   const config = loadConfig();
   const logger = createRootLogger(config.log.level);
   switch (command) {
