@@ -19,3 +19,6 @@ export * from './camera/signal-groups';
 export * from './camera/violations-analyzer';
 export * from './camera/violations-video';
 export * from './camera/evaluate-detector';
+export * from './dossiers/dossier-ingest';
+export * from './dossiers/dossier-ingest-router';
+export * from './dossiers/dossier-file';
