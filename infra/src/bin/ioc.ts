@@ -25,6 +25,7 @@ import { startSystem } from '../system';
 
 const USAGE = `usage: ioc <start|migrate|check-config|analyze>
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
+  ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] [--json]
   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--threads N] [--json]`;
 
 /** The repository's models/ folder (manifest.json and the built .onnx files). */
