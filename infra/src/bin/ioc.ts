@@ -10,6 +10,8 @@
  *                        per-class precision, recall and AP@0.5 of a detector on labelled images
  *   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] --json
  *                        the full camera pipeline (lines, stop lines, signal lamps, violation rules) on a file
+ *   ioc build-site-pack --osm FILE(.osm|.osm.pbf) --boundaries FILE.geojson --out DIR [--name N] [--clip] [--cameras F] [--sensors F]
+ *                        a site pack (site.json, roads/water/boundaries GeoJSON) for basemap.kind geojson
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -22,8 +24,10 @@ import { createPool, migrate } from '@ioc/store';
 import { loadConfig } from '../config-file';
 import { createRootLogger } from '../logger';
 import { startSystem } from '../system';
+import { BUILD_SITE_PACK_USAGE, buildSitePackCommand } from '../site-pack/cli';
 
-const USAGE = `usage: ioc <start|migrate|check-config|analyze>
+const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
+  ${BUILD_SITE_PACK_USAGE}
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] [--json]
   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--threads N] [--json]`;
@@ -169,6 +173,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'analyze') return analyzeCommand(argv.slice(1));
   if (command === 'eval-detector') return evalDetectorCommand(argv.slice(1));
+  // Needs no configuration: it only reads its inputs and writes the pack folder.
+  if (command === 'build-site-pack') return buildSitePackCommand(argv.slice(1));
   const config = loadConfig();
   const logger = createRootLogger(config.log.level);
   switch (command) {
