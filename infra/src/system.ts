@@ -9,6 +9,7 @@ import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
 import { generateBackfill, startDemoFeeds } from './demo/feeds';
+import { readSitePackSite } from './site-pack/build-site-pack';
 
 /** The repository's models/ folder: manifest.json and the .onnx files `pnpm install` builds. */
 export const MODELS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
@@ -25,6 +26,8 @@ export interface RunningSystem {
   databaseUrl: string;
   brokerUrl: string;
   writer: BatchWriter;
+  /** The in-process bus: what ingest announces (readings, device states, alerts) reaches the wall through it. */
+  bus: LocalBus;
   stop(): Promise<void>;
 }
 
@@ -33,7 +36,13 @@ export interface RunningSystem {
  * broker (in-process unless MQTT_URL), sensor ingest, the API with the live wall, and the demo feeds.
  * Each part stops in reverse order on `stop()`: accepted data is flushed before the database goes away.
  */
-export async function startSystem(config: Readonly<IocConfig>, logger: Logger, options: { wallDirectory?: string } = {}): Promise<RunningSystem> {
+export interface StartSystemOptions {
+  wallDirectory?: string;
+  /** Routers mounted first, before the system's own (tests and benchmarks: a camera directory without ONNX pipelines). */
+  routers?: NonNullable<Parameters<typeof startApiServer>[0]['routers']>;
+}
+
+export async function startSystem(config: Readonly<IocConfig>, logger: Logger, options: StartSystemOptions = {}): Promise<RunningSystem> {
   const log = logger.child({ module: 'system' });
   const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
   const dataDirectory = path.resolve(config.dataDir);
@@ -105,6 +114,13 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       }
     }
 
+    // A site pack (basemap.kind geojson whose folder has a site.json) names the site, demo or not.
+    const packSite = config.basemap.kind === 'geojson' && config.basemap.directory ? readSitePackSite(path.resolve(config.basemap.directory)) : undefined;
+    if (packSite) {
+      site = packSite;
+      log.info({ site: site.name, districts: site.districts.length }, 'site from the site pack');
+    }
+
     const bus = new LocalBus();
     stops.push({ name: 'bus', stop: () => bus.close() });
     const hub = new LiveHub(site, { historyMinutes: config.live.historyMinutes, replayBufferEvents: config.live.replayBufferEvents });
@@ -170,7 +186,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         },
         broker: () => ({ connected: mqttSource.connected, embedded: brokerEmbedded, url: brokerUrl as string }),
       },
-      routers: [createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger }), createCameraRouter(cameras)],
+      routers: [...(options.routers ?? []), createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger }), createCameraRouter(cameras)],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });
     stops.push({ name: 'API server', stop: () => api.close() });
@@ -180,7 +196,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       stops.push({ name: 'demo feeds', stop: () => feeds.stop() });
     }
 
-    return { url: api.url, port: api.port, api, databaseUrl, brokerUrl, writer, stop: stopAll };
+    return { url: api.url, port: api.port, api, databaseUrl, brokerUrl, writer, bus, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;
