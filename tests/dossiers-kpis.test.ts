@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { computeDossierKpis, type DossierEvent, type DossierKpis, type DossierState } from '@ioc/schemas';

@@ -2,13 +2,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, BatchWriter, DeviceRepository, LocalBus, ReadingRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
-import { CameraService, DeviceRegistry, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter } from '@ioc/ingest';
-import { LiveHub, createCameraRouter, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
+import { AggregateRefresher, BatchWriter, DeviceRepository, DossierRepository, LocalBus, ReadingRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
+import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter } from '@ioc/ingest';
+import { LiveHub, createCameraRouter, createDossierRouter, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
 import { generateBackfill, startDemoFeeds } from './demo/feeds';
+import { startDemoDossiers } from './demo/dossiers';
 import { readSitePackSite } from './site-pack/build-site-pack';
 
 /** The repository's models/ folder: manifest.json and the .onnx files `pnpm install` builds. */
@@ -173,6 +174,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     await cameras.start();
     stops.push({ name: 'cameras', stop: () => cameras.stop() });
 
+    const dossierRepository = new DossierRepository(pool);
     const api = await startApiServer({
       config,
       logger,
@@ -186,7 +188,14 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         },
         broker: () => ({ connected: mqttSource.connected, embedded: brokerEmbedded, url: brokerUrl as string }),
       },
-      routers: [...(options.routers ?? []), createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger }), createCameraRouter(cameras)],
+      routers: [
+        ...(options.routers ?? []),
+        createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger }),
+        createCameraRouter(cameras),
+        // A full batch (10 000 events) is about 5 MiB: the webhook takes 8 MiB or the configured limit if larger.
+        createDossierIngestRouter({ dossierIngest: new DossierIngest({ sink: dossierRepository, logger }), bodyLimitBytes: Math.max(config.server.bodyLimitBytes, 8 * 1024 * 1024), logger }),
+        createDossierRouter(dossierRepository),
+      ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });
     stops.push({ name: 'API server', stop: () => api.close() });
@@ -194,6 +203,8 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     if (demo) {
       const feeds = startDemoFeeds({ brokerUrl, devices: demoDevices(), logger });
       stops.push({ name: 'demo feeds', stop: () => feeds.stop() });
+      const dossiers = startDemoDossiers({ sink: dossierRepository, logger });
+      stops.push({ name: 'demo dossiers', stop: () => dossiers.stop() });
     }
 
     return { url: api.url, port: api.port, api, databaseUrl, brokerUrl, writer, bus, stop: stopAll };

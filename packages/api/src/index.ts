@@ -5,3 +5,4 @@ export { errorHandler, fromBodyParserError, notFoundHandler } from './http-error
 export { scrubUrlCredentials } from '@ioc/schemas';
 export type { RuntimeStatus } from './routes';
 export { createCameraRouter, type CameraDirectory, type CameraSummary } from './cameras';
+export { createDossierRouter, type DossierReader } from './dossiers';
