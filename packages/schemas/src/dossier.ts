@@ -44,7 +44,7 @@ export const dossierEventSchema = z
     agencyCode: entityIdSchema.describe('Mã cơ quan that handles the dossier.'),
     agencyName: z.string().trim().min(1).max(300).describe('Tên cơ quan.'),
     administrativeLevel: z.enum(ADMINISTRATIVE_LEVELS).describe('Cấp: province, district or commune.'),
-    districtCode: gsoCodeSchema.optional().describe('GSO code of the district (or commune) the agency serves; absent for province agencies.'),
+    districtCode: gsoCodeSchema.optional().describe('GSO code of the district the agency belongs to (a commune: its district); absent for province agencies.'),
     onlineServiceLevel: onlineServiceLevelSchema.describe('Mức độ DVC: none, partial (một phần / 3) or full (toàn trình / 4).'),
     channel: z.enum(DOSSIER_CHANNELS).describe('Kênh nộp: online, inPerson or postal.'),
     event: z.enum(DOSSIER_EVENTS),
