@@ -49,18 +49,22 @@ describe('strings', () => {
 });
 
 describe('parseWallParams', () => {
+  const defaults = { lang: 'vi', kiosk: false, property: 'pm25', scene: undefined, rotateSeconds: 60 };
   const cases = [
-    { search: '', expected: { lang: 'vi', kiosk: false, property: 'pm25' } },
-    { search: '?lang=en', expected: { lang: 'en', kiosk: false, property: 'pm25' } },
-    { search: '?lang=fr&kiosk=1&property=noiseLAeq', expected: { lang: 'vi', kiosk: true, property: 'noiseLAeq' } },
-    { search: '?property=nonsense&kiosk=0', expected: { lang: 'vi', kiosk: false, property: 'pm25' } },
+    { search: '', expected: defaults },
+    { search: '?lang=en', expected: { ...defaults, lang: 'en' } },
+    { search: '?lang=fr&kiosk=1&property=noiseLAeq', expected: { ...defaults, kiosk: true, property: 'noiseLAeq' } },
+    { search: '?property=nonsense&kiosk=0', expected: defaults },
+    { search: '?scene=traffic&rotate=30', expected: { ...defaults, scene: 'traffic', rotateSeconds: 30 } },
+    { search: '?scene=nowhere&rotate=-5', expected: defaults },
+    { search: '?rotate=0', expected: { ...defaults, rotateSeconds: 0 } },
   ];
   it.each(cases)('$search', ({ search, expected }) => {
     expect(parseWallParams(search)).toEqual(expected);
   });
 
   it('writes back only what differs from the defaults and keeps other parameters', () => {
-    expect(formatWallParams('?x=1&lang=en', { lang: 'vi', kiosk: false, property: 'pm25' })).toBe('?x=1');
-    expect(formatWallParams('', { lang: 'en', kiosk: true, property: 'pm10' })).toBe('?lang=en&kiosk=1&property=pm10');
+    expect(formatWallParams('?x=1&lang=en', { lang: 'vi', kiosk: false, property: 'pm25', scene: undefined, rotateSeconds: 60 })).toBe('?x=1');
+    expect(formatWallParams('', { lang: 'en', kiosk: true, property: 'pm10', scene: 'incidents', rotateSeconds: 0 })).toBe('?lang=en&kiosk=1&property=pm10&scene=incidents&rotate=0');
   });
 });

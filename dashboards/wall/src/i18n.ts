@@ -1,5 +1,6 @@
 import { SENSOR_PROPERTIES, type SensorProperty } from '@ioc/schemas';
 import type { ConnectionStatus } from './state/wall-state';
+import type { PanelId, SceneId } from './scenes';
 
 /** Vietnamese first (the wall's language); English for visitors and vendors. */
 export type Lang = 'vi' | 'en';
@@ -20,6 +21,26 @@ export interface Strings {
   noAlerts: string;
   lastEvent: string;
   switchLang: string;
+  scenes: Record<SceneId, string>;
+  panels: Record<PanelId, string>;
+  /** A panel whose data the server does not offer yet, or that has none. */
+  noDataYet: string;
+  staleSince: (time: string) => string;
+  pin: string;
+  unpin: string;
+  kpi: { devicesOnline: string; camerasOnline: string; alerts: string; violationsToday: string };
+  today: string;
+  yesterday: string;
+  countingSince: (time: string) => string;
+  vehicleTypes: Record<string, string>;
+  rules: Record<string, string>;
+  severities: Record<string, string>;
+  cameraStates: Record<'online' | 'offline' | 'starting' | 'stopped', string>;
+  dossier: { onTimeRate: string; received: string; resolved: string; overdue: string };
+  reportStatuses: Record<string, string>;
+  overdueSla: string;
+  close: string;
+  noSnapshot: string;
 }
 
 const vi: Strings = {
@@ -36,6 +57,39 @@ const vi: Strings = {
   noAlerts: 'Không có cảnh báo',
   lastEvent: 'Sự kiện cuối',
   switchLang: 'Ngôn ngữ',
+  scenes: { overview: 'Tổng quan', traffic: 'Giao thông', publicServices: 'Dịch vụ công', incidents: 'Sự cố' },
+  panels: {
+    kpis: 'Chỉ số chính',
+    trend: 'Diễn biến',
+    legend: 'Mức độ',
+    ranking: 'Thiết bị',
+    alerts: 'Cảnh báo mới',
+    cameraStrip: 'Camera',
+    trafficVolume: 'Lưu lượng theo giờ',
+    vehicleMix: 'Cơ cấu phương tiện',
+    violationsByRule: 'Vi phạm theo lỗi (hôm nay)',
+    dossierGauges: 'Hồ sơ thủ tục hành chính',
+    overdueAgencies: 'Cơ quan trễ hạn nhiều nhất',
+    fieldReports: 'Phản ánh hiện trường',
+    incidentsBySeverity: 'Sự cố theo mức độ',
+  },
+  noDataYet: 'Chưa có dữ liệu',
+  staleSince: (time: string) => `Dữ liệu cũ từ ${time}`,
+  pin: 'Ghim cảnh',
+  unpin: 'Bỏ ghim',
+  kpi: { devicesOnline: 'Thiết bị hoạt động', camerasOnline: 'Camera trực tuyến', alerts: 'Cảnh báo', violationsToday: 'Vi phạm hôm nay' },
+  today: 'Hôm nay',
+  yesterday: 'Hôm qua',
+  countingSince: (time: string) => `Đếm từ ${time}`,
+  vehicleTypes: { car: 'Ô tô', motorcycle: 'Xe máy', motorbike: 'Xe máy', bus: 'Xe buýt', lorry: 'Xe tải', truck: 'Xe tải', bicycle: 'Xe đạp', other: 'Khác' },
+  rules: { redLightViolation: 'Vượt đèn đỏ', speeding: 'Quá tốc độ', carWrongDirection: 'Đi ngược chiều', laneViolation: 'Sai làn đường', carStopped: 'Dừng, đỗ sai quy định' },
+  severities: { critical: 'Nghiêm trọng', high: 'Cao', medium: 'Trung bình', low: 'Thấp', informational: 'Thông tin' },
+  cameraStates: { online: 'Trực tuyến', offline: 'Mất tín hiệu', starting: 'Đang khởi động', stopped: 'Đã dừng' },
+  dossier: { onTimeRate: 'Đúng hạn', received: 'Tiếp nhận hôm nay', resolved: 'Giải quyết hôm nay', overdue: 'hồ sơ trễ hạn' },
+  reportStatuses: { open: 'Đang xử lý', closed: 'Đã xử lý', acknowledged: 'Đã tiếp nhận', in_progress: 'Đang xử lý' },
+  overdueSla: 'Quá hạn xử lý',
+  close: 'Đóng',
+  noSnapshot: 'Chưa có ảnh',
 };
 
 const en: Strings = {
@@ -52,6 +106,39 @@ const en: Strings = {
   noAlerts: 'No alerts',
   lastEvent: 'Last event',
   switchLang: 'Language',
+  scenes: { overview: 'Overview', traffic: 'Traffic', publicServices: 'Public services', incidents: 'Incidents' },
+  panels: {
+    kpis: 'Key figures',
+    trend: 'Trend',
+    legend: 'Levels',
+    ranking: 'Devices',
+    alerts: 'Latest alerts',
+    cameraStrip: 'Cameras',
+    trafficVolume: 'Volume per hour',
+    vehicleMix: 'Vehicle mix',
+    violationsByRule: 'Violations by rule (today)',
+    dossierGauges: 'Administrative dossiers',
+    overdueAgencies: 'Most overdue agencies',
+    fieldReports: 'Field reports',
+    incidentsBySeverity: 'Incidents by severity',
+  },
+  noDataYet: 'No data yet',
+  staleSince: (time: string) => `Stale since ${time}`,
+  pin: 'Pin scene',
+  unpin: 'Unpin',
+  kpi: { devicesOnline: 'Devices reporting', camerasOnline: 'Cameras online', alerts: 'Alerts', violationsToday: 'Violations today' },
+  today: 'Today',
+  yesterday: 'Yesterday',
+  countingSince: (time: string) => `Counting since ${time}`,
+  vehicleTypes: { car: 'Car', motorcycle: 'Motorcycle', motorbike: 'Motorcycle', bus: 'Bus', lorry: 'Lorry', truck: 'Lorry', bicycle: 'Bicycle', other: 'Other' },
+  rules: { redLightViolation: 'Red light', speeding: 'Speeding', carWrongDirection: 'Wrong direction', laneViolation: 'Wrong lane', carStopped: 'Illegal stop' },
+  severities: { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', informational: 'Info' },
+  cameraStates: { online: 'Online', offline: 'No signal', starting: 'Starting', stopped: 'Stopped' },
+  dossier: { onTimeRate: 'On time', received: 'Received today', resolved: 'Resolved today', overdue: 'overdue dossiers' },
+  reportStatuses: { open: 'Open', closed: 'Closed', acknowledged: 'Acknowledged', in_progress: 'In progress' },
+  overdueSla: 'Past SLA',
+  close: 'Close',
+  noSnapshot: 'No image yet',
 };
 
 export const STRINGS: Record<Lang, Strings> = { vi, en };

@@ -10,6 +10,7 @@ import {
   type WallDeltaBatch,
   type WallSnapshot,
 } from '@ioc/schemas';
+import { initialViolationLog, recordViolations, type ViolationLog } from './violations';
 
 /**
  * The wall's state and the pure updaters that move it (kepler.gl style: `updater(state, input) → new state`,
@@ -40,6 +41,8 @@ export interface WallState {
   historyMinutes: number;
   /** Latest alerts, newest first, at most MAX_ALERTS. */
   alerts: readonly Alert[];
+  /** Traffic violations since the wall started: map points with their age, today's counts by rule and district. */
+  violations: ViolationLog;
   /** When the last snapshot, delta batch or heartbeat arrived (client clock). */
   lastMessageAtMs: number | undefined;
   snapshotAtMs: number | undefined;
@@ -70,6 +73,7 @@ export function initialWallState(nowMs: number): WallState {
     history: {},
     historyMinutes: 60,
     alerts: [],
+    violations: initialViolationLog(nowMs),
     lastMessageAtMs: undefined,
     snapshotAtMs: undefined,
     dataVersion: 0,
@@ -193,6 +197,7 @@ function applyEvent(state: WallState, event: LiveEvent): WallState {
     }
     case 'alert.raised':
       state.alerts = [event.alert, ...state.alerts.filter((alert) => alert.id !== event.alert.id)].slice(0, MAX_ALERTS);
+      state.violations = recordViolations(state.violations, [event.alert], Date.parse(event.time) || Date.parse(event.alert.dateIssued) || 0);
       return state;
   }
 }
