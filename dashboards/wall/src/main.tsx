@@ -7,13 +7,33 @@ import './wall.css';
 import { App } from './App';
 import { HookRegistry, installHooks } from './hooks';
 import { WallConnection } from './live/connection';
+import { createFeeds } from './live/feeds';
 import { WallStore } from './live/store';
+import { ValueStore } from './live/value-store';
+import { installWatchdog } from './live/watchdog-runtime';
 import { parseWallParams } from './params';
+import { initialTally, recordCameraSample } from './state/traffic';
+import { themeVariables } from './theme';
+
+for (const [name, value] of Object.entries(themeVariables())) document.documentElement.style.setProperty(name, value);
 
 const params = parseWallParams(window.location.search);
 const store = new WallStore(Date.now());
 const registry = new HookRegistry(params.property);
 installHooks(store, registry);
+installWatchdog(registry);
+
+// Every camera poll books the counts' increase to the hour (traffic volume, vehicle mix).
+const feeds = createFeeds();
+const tally = new ValueStore(initialTally());
+let lastCameraVersion = -1;
+feeds.cameras.subscribe(() => {
+  const feed = feeds.cameras.state;
+  if (feed.data && feed.lastOkAtMs !== undefined && feed.version !== lastCameraVersion && feed.lastAttemptAtMs === feed.lastOkAtMs) {
+    lastCameraVersion = feed.version;
+    tally.set(recordCameraSample(tally.value, feed.data, feed.lastOkAtMs));
+  }
+});
 
 /**
  * deck.gl draws text from a glyph atlas it renders once with the font it finds; wait (briefly) for
@@ -33,7 +53,7 @@ void fontsLoaded(4000).then(() => {
   if (!root) throw new Error('index.html has no #root');
   createRoot(root).render(
     <StrictMode>
-      <App store={store} connection={connection} registry={registry} initialParams={params} config={config} />
+      <App store={store} connection={connection} registry={registry} initialParams={params} config={config} feeds={feeds} tally={tally} />
     </StrictMode>,
   );
 });

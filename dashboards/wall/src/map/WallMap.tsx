@@ -1,17 +1,23 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import type { SensorProperty } from '@ioc/schemas';
 import type { HookRegistry, PickedDevice } from '../hooks';
-import type { Lang } from '../i18n';
+import { strings, type Lang } from '../i18n';
 import type { WallConfig } from '../live/config';
 import type { WallStore } from '../live/store';
+import { Snapshot, useSnapshotBucket } from '../panels/CameraStrip';
+import type { SceneDefinition } from '../scenes';
+import type { FieldReportSummary, IncidentSummary } from '../state/public-data';
+import type { CameraInfo } from '../state/traffic';
+import { isViolation, type ViolationPoint } from '../state/violations';
 import type { WallState } from '../state/wall-state';
 import { DISTRICTS_SOURCE, DISTRICT_LINE_LAYER, chooseStyle, districtLineLayer, districtsGeojson } from './basemap';
 import { devicePoints, type DevicePoint } from './device-points';
 import { boundsOf, contains, declutter } from './geometry';
 import { DEVICE_LAYER_ID, VALUE_OFFSET_PIXELS, VALUE_SIZE_PIXELS, districtLabels, wallLayers } from './layers';
+import { CAMERA_LAYER_ID, PULSE_WINDOW_MS, cameraPoints, choroplethFrom, liveLayers, seededRandom, type CameraPoint, type MarkerPoint, type RoadSegment } from './live-layers';
 
 interface WallMapProps {
   state: WallState;
@@ -21,35 +27,46 @@ interface WallMapProps {
   kiosk: boolean;
   store: WallStore;
   registry: HookRegistry;
+  scene: SceneDefinition;
+  scale: number;
+  cameras: readonly CameraInfo[];
+  incidents: IncidentSummary | undefined;
+  fieldReports: FieldReportSummary | undefined;
 }
 
-/** Device colours go grey when values age; redraw that often even without new data. */
+/** Device colours go grey when values age, violations fade: redraw that often even without new data. */
 const AGEING_TICK_MS = 5000;
+/** While a marker pulses (new incident or report), redraw at this rate instead. */
+const PULSE_TICK_MS = 500;
+const VIOLATION_HALF_LIFE_MS = 20 * 60_000;
 
-function viewportScale(): number {
-  return Math.min(3, Math.max(0.8, window.innerWidth / 1920));
-}
+const SEVERITY_RGB: Record<string, [number, number, number]> = { critical: [248, 113, 113], high: [251, 146, 60], medium: [252, 211, 77], low: [124, 181, 251], informational: [148, 163, 184] };
 
 /**
- * MapLibre for the basemap, deck.gl (MapboxOverlay) for what is live. The map is created once per site;
- * later state only swaps the overlay's layers (same ids, new data arrays).
+ * MapLibre for the basemap, deck.gl (MapboxOverlay) for what is live. The map is created once per site (and
+ * scale); later state only swaps the overlay's layers (same ids, new data arrays). The scene says which deck.gl
+ * layers are on.
  */
-export function WallMap({ state, config, property, lang, kiosk, store, registry }: WallMapProps) {
+export function WallMap({ state, config, property, lang, kiosk, store, registry, scene, scale, cameras, incidents, fieldReports }: WallMapProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const overlayRef = useRef<MapboxOverlay | null>(null);
   const layersHandedRef = useRef(false);
   const [loaded, setLoaded] = useState(false);
-  const [nowBucket, setNowBucket] = useState(() => Date.now());
+  const [tickMs, setTickMs] = useState(() => Date.now());
   /** Bumped when the view settles, so value labels are decluttered for what is on screen. */
   const [viewVersion, setViewVersion] = useState(0);
+  const [openCameraId, setOpenCameraId] = useState<string | undefined>();
+  const [benchViolations, setBenchViolations] = useState<ViolationPoint[]>([]);
+  const [benchRoads, setBenchRoads] = useState<RoadSegment[]>([]);
   const site = state.site;
+  const t = strings(lang);
 
   // The map itself: once (a wall does not change site without a reload).
   useEffect(() => {
     const container = containerRef.current;
     if (!container || !site) return;
-    const choice = chooseStyle(config.basemap, site, window.location.href);
+    const choice = chooseStyle(config.basemap, site, window.location.href, scale);
     if (config.basemap.kind === 'pmtiles' && !choice.overlayDistricts) {
       console.warn('basemap kind pmtiles needs the pmtiles protocol, which the wall does not bundle; using the builtin basemap');
     }
@@ -76,7 +93,7 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
     map.on('load', () => {
       if (choice.overlayDistricts && !map.getSource(DISTRICTS_SOURCE)) {
         map.addSource(DISTRICTS_SOURCE, { type: 'geojson', data: districtsGeojson(site) as never });
-        map.addLayer(districtLineLayer());
+        map.addLayer(districtLineLayer(scale));
       }
       setLoaded(true);
       map.once('idle', () => registry.markReady('map'));
@@ -86,18 +103,35 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
     mapRef.current = map;
     overlayRef.current = overlay;
 
+    const onScreen = (position: [number, number]) => {
+      const point = map.project(position);
+      const canvas = map.getCanvas();
+      return point.x < 0 || point.y < 0 || point.x > canvas.clientWidth || point.y > canvas.clientHeight ? undefined : point;
+    };
     registry.map = {
       pickDeviceAt(deviceId: string): PickedDevice | null {
         const live = store.state.devices[deviceId];
         if (!live) return null;
-        const point = map.project(live.device.location.coordinates);
-        const canvas = map.getCanvas();
-        if (point.x < 0 || point.y < 0 || point.x > canvas.clientWidth || point.y > canvas.clientHeight) return null;
+        const point = onScreen(live.device.location.coordinates as [number, number]);
+        if (!point) return null;
         // Several devices can share a spot: ask for every object under the point and take the one asked for.
         const infos = overlay.pickMultipleObjects({ x: point.x, y: point.y, radius: 4, depth: 16, layerIds: [DEVICE_LAYER_ID] });
         const hit = infos.map((info) => info.object as DevicePoint | undefined).find((object) => object?.id === deviceId);
         if (!hit) return null;
         return hit.value === undefined ? { id: hit.id } : { id: hit.id, value: hit.value };
+      },
+      pickCameraAt(cameraId: string) {
+        const camera = camerasRef.current.find((candidate) => candidate.id === cameraId);
+        const point = camera ? onScreen(camera.position) : undefined;
+        if (!point) return null;
+        const infos = overlay.pickMultipleObjects({ x: point.x, y: point.y, radius: 4, depth: 16, layerIds: [CAMERA_LAYER_ID] });
+        const hit = infos.map((info) => info.object as CameraPoint | undefined).find((object) => object?.id === cameraId);
+        return hit ? { id: hit.id, state: hit.state } : null;
+      },
+      openCamera(cameraId: string) {
+        if (!camerasRef.current.some((camera) => camera.id === cameraId)) return false;
+        setOpenCameraId(cameraId);
+        return true;
       },
     };
 
@@ -110,10 +144,11 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
       map.remove();
       mapRef.current = null;
       overlayRef.current = null;
+      layersHandedRef.current = false;
       setLoaded(false);
     };
-    // Site and basemap are fixed for the map's life; data flows through the layers below.
-  }, [site === undefined, config.basemap, kiosk]);
+    // Site, basemap and scale are fixed for the map's life; data flows through the layers below.
+  }, [site === undefined, config.basemap, kiosk, scale]);
 
   // District outlines follow a new site from a resync without a new map.
   useEffect(() => {
@@ -121,20 +156,71 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
     if (!loaded || !map || !site) return;
     const source = map.getSource(DISTRICTS_SOURCE) as maplibregl.GeoJSONSource | undefined;
     source?.setData(districtsGeojson(site) as never);
-    if (!map.getLayer(DISTRICT_LINE_LAYER) && source) map.addLayer(districtLineLayer());
-  }, [loaded, site]);
-
-  useEffect(() => {
-    const timer = setInterval(() => setNowBucket(Date.now()), AGEING_TICK_MS);
-    return () => clearInterval(timer);
-  }, []);
+    if (!map.getLayer(DISTRICT_LINE_LAYER) && source) map.addLayer(districtLineLayer(scale));
+  }, [loaded, site, scale]);
 
   const points = useMemo(
     () => devicePoints(state, property, lang, Date.now()),
-    // dataVersion stands for devices/history; nowBucket re-evaluates ageing.
-    [state.dataVersion, state.devices, property, lang, nowBucket],
+    // dataVersion stands for devices/history; tickMs re-evaluates ageing.
+    [state.dataVersion, state.devices, property, lang, Math.floor(tickMs / AGEING_TICK_MS)],
   );
   const labels = useMemo(() => (site ? districtLabels(site) : []), [site]);
+  const cameraList = useMemo(() => cameraPoints(cameras), [cameras]);
+  const camerasRef = useRef<CameraPoint[]>(cameraList);
+  camerasRef.current = cameraList;
+
+  const incidentMarkers = useMemo<MarkerPoint[]>(() => {
+    const markers: MarkerPoint[] = [];
+    for (const alert of state.alerts) {
+      const coordinates = alert.location?.coordinates;
+      if (!coordinates || isViolation(alert)) continue;
+      markers.push({ id: `alert:${alert.id}`, position: [coordinates[0], coordinates[1]], startedAtMs: Date.parse(alert.dateIssued), color: SEVERITY_RGB[alert.severity] ?? [148, 163, 184] });
+    }
+    for (const point of incidents?.points ?? []) markers.push({ id: `incident:${point.id}`, position: point.position, startedAtMs: point.openedAtMs, color: SEVERITY_RGB[point.severity] ?? [148, 163, 184] });
+    return markers;
+  }, [state.alerts, incidents]);
+  const reportMarkers = useMemo<MarkerPoint[]>(
+    () => (fieldReports?.points ?? []).filter((point) => point.status !== 'closed').map((point) => ({ id: point.id, position: point.position, startedAtMs: point.requestedAtMs, color: [196, 181, 253] })),
+    [fieldReports],
+  );
+  const visibleLayers = useMemo(() => new Set<string>(scene.layers), [scene]);
+  const pulsing = [...incidentMarkers, ...reportMarkers].some((marker) => Date.now() - marker.startedAtMs < PULSE_WINDOW_MS) && (visibleLayers.has('incidents') || visibleLayers.has('fieldReports'));
+
+  useEffect(() => {
+    const timer = setInterval(() => setTickMs(Date.now()), pulsing ? PULSE_TICK_MS : AGEING_TICK_MS);
+    return () => clearInterval(timer);
+  }, [pulsing]);
+
+  // Synthetic load for the benchmark (bench/wall-bench): points and segments spread over the site.
+  useEffect(() => {
+    if (!site) return;
+    const bounds = boundsOf(site.districts.flatMap((district) => district.boundary)) ?? [
+      [site.center[0] - 0.05, site.center[1] - 0.05],
+      [site.center[0] + 0.05, site.center[1] + 0.05],
+    ];
+    const [[west, south], [east, north]] = bounds;
+    registry.bench = {
+      loadViolations(count, seed = 1) {
+        const random = seededRandom(seed);
+        const nowMs = Date.now();
+        setBenchViolations(Array.from({ length: count }, () => ({ position: [west + random() * (east - west), south + random() * (north - south)], atMs: nowMs - random() * 3_600_000, rule: 'speeding' })));
+      },
+      loadRoadSegments(count, seed = 2) {
+        const random = seededRandom(seed);
+        const step = (east - west) / 200;
+        setBenchRoads(
+          Array.from({ length: count }, () => {
+            const x = west + random() * (east - west);
+            const y = south + random() * (north - south);
+            return { path: [[x, y], [x + (random() - 0.5) * step, y + (random() - 0.5) * step], [x + (random() - 0.5) * 2 * step, y + (random() - 0.5) * 2 * step]], load: random() };
+          }),
+        );
+      },
+    };
+    return () => {
+      registry.bench = undefined;
+    };
+  }, [site, registry]);
 
   // Fit the site: start from its center/zoom; zoom in further when the districts and devices still fit (a wall
   // has no pixels to spare), and zoom out only as far as needed to keep every device on screen.
@@ -145,7 +231,7 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
     const positions = Object.values(store.state.devices).map((live) => live.device.location.coordinates);
     const all = boundsOf([...positions, ...site.districts.flatMap((district) => district.boundary)]);
     if (!all) return;
-    const fitted = map.cameraForBounds(all, { padding: 48 });
+    const fitted = map.cameraForBounds(all, { padding: 48 * scale });
     const viewBounds = map.getBounds();
     const view: [[number, number], [number, number]] = [
       [viewBounds.getWest(), viewBounds.getSouth()],
@@ -154,29 +240,75 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry 
     const zoomIn = fitted?.zoom !== undefined && fitted.zoom > map.getZoom();
     const devicesHidden = !positions.every((position) => contains(view, position));
     if (fitted && (zoomIn || devicesHidden)) map.jumpTo({ center: fitted.center ?? site.center, zoom: fitted.zoom ?? site.zoom });
-  }, [loaded, site, deviceKey, store]);
+  }, [loaded, site, deviceKey, store, scale]);
+
+  const onCameraClick = useCallback((camera: CameraPoint) => setOpenCameraId(camera.id), []);
+  const violations = useMemo(() => (benchViolations.length > 0 ? state.violations.points.concat(benchViolations) : state.violations.points), [state.violations.points, benchViolations]);
+  const choropleth = useMemo(() => (site && scene.choropleth === 'violations' ? choroplethFrom(site, state.violations.byDistrict) : []), [site, scene.choropleth, state.violations.byDistrict]);
 
   useEffect(() => {
     const overlay = overlayRef.current;
     const map = mapRef.current;
     if (!loaded || !overlay || !map) return;
-    const scale = viewportScale();
     const canvas = map.getCanvas();
+    const showDevices = visibleLayers.has('devices');
     // Where several devices crowd a town centre, the highest (worst) values keep their labels.
-    const valueLabels = declutter(
-      points.filter((point) => point.label !== ''),
-      (point) => {
-        const at = map.project(point.position);
-        if (at.x < 0 || at.y < 0 || at.x > canvas.clientWidth || at.y > canvas.clientHeight) return undefined;
-        const height = VALUE_SIZE_PIXELS * scale;
-        const width = point.label.length * 0.62 * height + 4;
-        return { x: at.x - width / 2, y: at.y - VALUE_OFFSET_PIXELS * scale - height / 2, width, height };
-      },
-      (point) => (point.level ?? -1) * 1e6 + (point.value ?? 0),
-    );
-    overlay.setProps({ layers: wallLayers({ labels, points, valueLabels, scale }) });
+    const valueLabels = showDevices
+      ? declutter(
+          points.filter((point) => point.label !== ''),
+          (point) => {
+            const at = map.project(point.position);
+            if (at.x < 0 || at.y < 0 || at.x > canvas.clientWidth || at.y > canvas.clientHeight) return undefined;
+            const height = VALUE_SIZE_PIXELS * scale;
+            const width = point.label.length * 0.62 * height + 4;
+            return { x: at.x - width / 2, y: at.y - VALUE_OFFSET_PIXELS * scale - height / 2, width, height };
+          },
+          (point) => (point.level ?? -1) * 1e6 + (point.value ?? 0),
+        )
+      : [];
+    const live = liveLayers({
+      visible: visibleLayers,
+      scale,
+      nowMs: tickMs,
+      tickMs,
+      cameras: cameraList,
+      violations,
+      violationHalfLifeMs: VIOLATION_HALF_LIFE_MS,
+      roads: benchRoads,
+      choropleth,
+      incidents: incidentMarkers,
+      fieldReports: reportMarkers,
+      onCameraClick,
+    });
+    const base = wallLayers({ labels, points: showDevices ? points : [], valueLabels, scale });
+    // District names under everything live; device dots and values above the live layers.
+    overlay.setProps({ layers: [base[0], ...live, ...base.slice(1)] });
+    registry.layerCounts = { devices: showDevices ? points.length : 0, cameras: visibleLayers.has('cameras') ? cameraList.length : 0, violations: visibleLayers.has('violations') ? violations.length : 0, roadSegments: visibleLayers.has('roadFlow') ? benchRoads.length : 0, incidents: incidentMarkers.length, fieldReports: reportMarkers.length };
     layersHandedRef.current = true;
-  }, [loaded, labels, points, viewVersion]);
+  }, [loaded, labels, points, viewVersion, visibleLayers, scale, tickMs, cameraList, violations, benchRoads, choropleth, incidentMarkers, reportMarkers, onCameraClick]);
 
-  return <div ref={containerRef} className="wall-map" aria-label="map" />;
+  const openCamera = cameraList.find((camera) => camera.id === openCameraId);
+  return (
+    <>
+      <div ref={containerRef} className="wall-map" aria-label="map" />
+      {openCamera ? <CameraPopup camera={openCamera} lang={lang} onClose={() => setOpenCameraId(undefined)} closeLabel={t.close} stateLabel={t.cameraStates[openCamera.state]} /> : null}
+    </>
+  );
+}
+
+/** The clicked camera's live (refreshing) annotated snapshot, in a card over the map's corner. */
+function CameraPopup({ camera, lang, onClose, closeLabel, stateLabel }: { camera: CameraPoint; lang: Lang; onClose: () => void; closeLabel: string; stateLabel: string }) {
+  const bucket = useSnapshotBucket();
+  return (
+    <div className="camera-popup" role="dialog" aria-label={camera.name} data-camera-popup={camera.id}>
+      <div className="camera-popup-head">
+        <span className="camera-popup-name">{camera.name}</span>
+        <span className={`camera-popup-state camera-${camera.state}`}>{stateLabel}</span>
+        <button type="button" className="switch camera-popup-close" onClick={onClose}>
+          {closeLabel}
+        </button>
+      </div>
+      <Snapshot cameraId={camera.id} bucketMs={bucket} alt={camera.name} lang={lang} />
+    </div>
+  );
 }

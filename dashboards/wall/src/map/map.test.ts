@@ -107,3 +107,16 @@ describe('declutter', () => {
     expect(kept.map((item) => item.id)).toEqual(expected);
   });
 });
+
+describe('site pack roads', () => {
+  it('styles roads by class, scaled for the wall', () => {
+    const style = builtinStyle(SITE, [{ id: 'roads', url: '/api/v1/basemap/layers/roads.geojson', role: 'roads' }], 'http://wall.local/', 2);
+    const roads = style.layers.find((layer) => layer.id === 'ioc-basemap-roads-line') as { paint: Record<string, unknown> } | undefined;
+    const color = roads?.paint['line-color'] as unknown[];
+    expect(color.slice(0, 4)).toEqual(['match', ['get', 'class'], 'motorway', '#c2792f']);
+    const width = roads?.paint['line-width'] as unknown[];
+    // interpolate over zoom; at zoom 18 a primary road is 13 px × scale 2.
+    const at18 = width[6] as unknown[];
+    expect(at18[at18.indexOf('primary') + 1]).toBe(26);
+  });
+});

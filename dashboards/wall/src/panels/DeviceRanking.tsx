@@ -1,47 +1,50 @@
-import type { SensorProperty } from '@ioc/schemas';
+import type { Alert, SensorProperty } from '@ioc/schemas';
 import { formatDateTime, propertyUnit, strings, type Lang } from '../i18n';
 import { cssColor, type DevicePoint } from '../map/device-points';
+import { panelStatus } from '../state/feeds';
+import { FitList, Panel } from './Panel';
 
 /** The devices with the highest current values first: what an operator looks at next. */
-export function DeviceRanking({ points, property, lang, limit }: { points: DevicePoint[]; property: SensorProperty; lang: Lang; limit: number }) {
-  const t = strings(lang);
-  const ranked = [...points].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)).slice(0, limit);
+export function DeviceRanking({ points, property, lang, lastDataAtMs, nowMs, staleAfterMs }: { points: DevicePoint[]; property: SensorProperty; lang: Lang; lastDataAtMs: number | undefined; nowMs: number; staleAfterMs: number }) {
+  const ranked = [...points].sort((a, b) => (b.value ?? -Infinity) - (a.value ?? -Infinity)).slice(0, 12);
   const unit = propertyUnit(property, lang);
+  const status = panelStatus({ hasData: ranked.length > 0, lastDataAtMs }, nowMs, staleAfterMs);
   return (
-    <section className="panel ranking-panel">
-      <h2 className="panel-title">{t.devicesTitle}</h2>
-      <ol className="ranking">
+    <Panel id="ranking" lang={lang} status={status} lastDataAtMs={lastDataAtMs}>
+      <FitList className="ranking" version={ranked.map((point) => point.id).join('|')}>
         {ranked.map((point) => (
           <li key={point.id} className="ranking-item" data-device-id={point.id}>
             <span className="swatch" style={{ background: cssColor(point.color) }} />
             <span className="ranking-name">{point.name}</span>
             <span className="ranking-value">
-              {point.label || '—'} {point.label ? <span className="unit">{unit}</span> : null}
+              {point.label || '—'}
+              {point.label ? <span className="unit"> {unit}</span> : null}
             </span>
           </li>
         ))}
-      </ol>
-    </section>
+      </FitList>
+    </Panel>
   );
 }
 
-export function AlertList({ alerts, lang }: { alerts: readonly { id: string; description?: string; subCategory: string; severity: string; dateIssued: string }[]; lang: Lang }) {
+/** A ticker of the latest alerts, newest first. Alerts come over the live socket; no alert is data too. */
+export function AlertList({ alerts, lang, lastDataAtMs, nowMs, staleAfterMs }: { alerts: readonly Alert[]; lang: Lang; lastDataAtMs: number | undefined; nowMs: number; staleAfterMs: number }) {
   const t = strings(lang);
+  const status = panelStatus({ hasData: lastDataAtMs !== undefined, lastDataAtMs }, nowMs, staleAfterMs);
   return (
-    <section className="panel alerts-panel">
-      <h2 className="panel-title">{t.alertsTitle}</h2>
+    <Panel id="alerts" lang={lang} status={status} lastDataAtMs={lastDataAtMs}>
       {alerts.length === 0 ? (
         <p className="muted">{t.noAlerts}</p>
       ) : (
-        <ul className="alerts">
-          {alerts.slice(0, 4).map((alert) => (
+        <FitList className="alerts" version={alerts.map((alert) => alert.id).join('|')}>
+          {alerts.map((alert) => (
             <li key={alert.id} className={`alert alert-${alert.severity}`}>
-              <span className="alert-time">{formatDateTime(Date.parse(alert.dateIssued))}</span>
-              <span className="alert-text">{alert.description ?? alert.subCategory}</span>
+              <span className="alert-time">{formatDateTime(Date.parse(alert.dateIssued)).slice(11)}</span>
+              <span className="alert-text">{alert.description ?? t.rules[alert.subCategory] ?? alert.subCategory}</span>
             </li>
           ))}
-        </ul>
+        </FitList>
       )}
-    </section>
+    </Panel>
   );
 }

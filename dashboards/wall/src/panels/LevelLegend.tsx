@@ -1,6 +1,7 @@
 import { SENSOR_PROPERTIES, type SensorProperty } from '@ioc/schemas';
 import { formatNumber, propertyLabel, propertyUnit, strings, type Lang } from '../i18n';
 import { LEVEL_COLORS, NO_DATA_COLOR, cssColor } from '../map/device-points';
+import { Panel } from './Panel';
 
 /** The colour key for the selected property: each level with its range, and grey for no data. */
 export function LevelLegend({ property, lang, counts }: { property: SensorProperty; lang: Lang; counts: readonly number[] }) {
@@ -15,10 +16,16 @@ export function LevelLegend({ property, lang, counts }: { property: SensorProper
     return `${formatNumber(low as number, lang)}–${formatNumber(high as number, lang)}`;
   };
   return (
-    <section className="panel legend-panel">
-      <h2 className="panel-title">
-        {t.levelsTitle}: {propertyLabel(property, lang)} <span className="unit">({unit})</span>
-      </h2>
+    <Panel
+      id="legend"
+      lang={lang}
+      status="data"
+      title={
+        <>
+          {t.levelsTitle}: {propertyLabel(property, lang)} <span className="unit">({unit})</span>
+        </>
+      }
+    >
       <ul className="legend">
         {t.levels.map((name, level) => (
           <li key={name} className="legend-item">
@@ -35,6 +42,6 @@ export function LevelLegend({ property, lang, counts }: { property: SensorProper
           <span className="legend-count">{counts[5] ?? 0}</span>
         </li>
       </ul>
-    </section>
+    </Panel>
   );
 }

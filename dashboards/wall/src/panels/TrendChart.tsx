@@ -8,6 +8,9 @@ import type { HookRegistry } from '../hooks';
 import { formatDateTime, formatNumber, formatTime, propertyLabel, propertyUnit, strings, type Lang } from '../i18n';
 import { cssColor, LEVEL_COLORS } from '../map/device-points';
 import { devicesFor, seriesOf, type WallState } from '../state/wall-state';
+import { panelStatus } from '../state/feeds';
+import { THEME } from '../theme';
+import { Panel } from './Panel';
 
 echarts.use([LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, CanvasRenderer]);
 
@@ -19,6 +22,9 @@ interface TrendChartProps {
   property: SensorProperty;
   lang: Lang;
   registry: HookRegistry;
+  scale: number;
+  staleAfterMs: number;
+  nowMs: number;
 }
 
 interface SeriesOption {
@@ -26,21 +32,18 @@ interface SeriesOption {
   data?: unknown[];
 }
 
-function fontSize(base: number): number {
-  return Math.round(base * Math.min(3, Math.max(0.8, window.innerWidth / 1920)));
-}
-
-/** Axes, grid and styling: set when the chart, property or language changes; never on a data update. */
-function frameOption(property: SensorProperty, lang: Lang) {
+/** Axes, grid and styling: set when the chart, property, language or scale changes; never on a data update. */
+function frameOption(property: SensorProperty, lang: Lang, scale: number) {
+  const fontSize = (base: number) => Math.round(base * scale);
   const unit = propertyUnit(property, lang);
-  const text = { color: '#c9d6ea', fontFamily: 'Be Vietnam Pro, sans-serif', fontSize: fontSize(14) };
+  const text = { color: THEME.text, fontFamily: 'Be Vietnam Pro, sans-serif', fontSize: fontSize(17) };
   return {
     backgroundColor: 'transparent',
     animation: false,
     color: SERIES_PALETTE,
     textStyle: text,
     grid: { left: fontSize(12), right: fontSize(20), top: fontSize(40), bottom: fontSize(44), containLabel: true },
-    legend: { type: 'scroll', bottom: 0, textStyle: text, pageTextStyle: text, pageIconColor: '#c9d6ea', icon: 'roundRect' },
+    legend: { type: 'scroll', bottom: 0, textStyle: text, pageTextStyle: text, pageIconColor: THEME.text, icon: 'roundRect', itemWidth: fontSize(22), itemHeight: fontSize(12) },
     tooltip: {
       trigger: 'axis',
       backgroundColor: '#0f1a2e',
@@ -82,7 +85,7 @@ function limitMarkLine(property: SensorProperty) {
  * One line per device for the selected property over the snapshot's history window. The series set is set
  * once (and again only when devices come or go); each update hands ECharts the new data arrays by series id.
  */
-export function TrendChart({ state, property, lang, registry }: TrendChartProps) {
+export function TrendChart({ state, property, lang, registry, scale, staleAfterMs, nowMs }: TrendChartProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const chartRef = useRef<echarts.ECharts | null>(null);
   const seriesKeyRef = useRef('');
@@ -93,12 +96,14 @@ export function TrendChart({ state, property, lang, registry }: TrendChartProps)
     if (!container) return;
     const chart = echarts.init(container, undefined, { renderer: 'canvas' });
     chartRef.current = chart;
-    chart.on('finished', () => registry.markReady('chart'));
+    registry.chartMounted('trend');
+    chart.on('finished', () => registry.chartDrawn('trend'));
     const observer = new ResizeObserver(() => chart.resize());
     observer.observe(container);
     return () => {
       observer.disconnect();
       registry.chart = undefined;
+      registry.chartUnmounted('trend');
       chart.dispose();
       chartRef.current = null;
       seriesKeyRef.current = '';
@@ -108,7 +113,7 @@ export function TrendChart({ state, property, lang, registry }: TrendChartProps)
   useEffect(() => {
     const chart = chartRef.current;
     if (!chart) return;
-    chart.setOption(frameOption(property, lang), { replaceMerge: ['series'] });
+    chart.setOption(frameOption(property, lang, scale), { replaceMerge: ['series'] });
     seriesKeyRef.current = '';
     registry.chart = {
       getChartPoints(deviceId: string, wanted: string): Array<[number, number]> {
@@ -121,7 +126,7 @@ export function TrendChart({ state, property, lang, registry }: TrendChartProps)
         });
       },
     };
-  }, [property, lang, registry]);
+  }, [property, lang, registry, scale]);
 
   useEffect(() => {
     const chart = chartRef.current;
@@ -138,7 +143,7 @@ export function TrendChart({ state, property, lang, registry }: TrendChartProps)
             type: 'line',
             showSymbol: false,
             sampling: 'lttb',
-            lineStyle: { width: fontSize(2) },
+            lineStyle: { width: Math.round(2.5 * scale) },
             emphasis: { disabled: true },
             data: seriesOf(state, live.device.id, property) as unknown as number[][],
             ...(index === 0 ? { markLine: limitMarkLine(property) } : {}),
@@ -149,14 +154,17 @@ export function TrendChart({ state, property, lang, registry }: TrendChartProps)
     } else {
       chart.setOption({ series: devices.map((live) => ({ id: live.device.id, data: seriesOf(state, live.device.id, property) as unknown as number[][] })) });
     }
-    if (devices.length === 0) registry.markReady('chart');
+    if (devices.length === 0) registry.chartDrawn('trend');
     // dataVersion stands for history changes.
-  }, [state.dataVersion, property, lang, registry]);
+  }, [state.dataVersion, property, lang, registry, scale]);
 
+  // The chart stays mounted whatever the status (its instance is kept across data gaps); an overlay says why it is empty.
+  const hasData = devicesFor(state, property).some((live) => seriesOf(state, live.device.id, property).length > 0);
+  const status = panelStatus({ hasData, lastDataAtMs: state.lastMessageAtMs }, nowMs, staleAfterMs);
   return (
-    <section className="panel chart-panel">
-      <h2 className="panel-title">{t.chartTitle(propertyLabel(property, lang), state.historyMinutes)}</h2>
-      <div ref={containerRef} className="chart" />
-    </section>
+    <Panel id="trend" lang={lang} status={status === 'empty' ? 'data' : status} lastDataAtMs={state.lastMessageAtMs} title={t.chartTitle(propertyLabel(property, lang), state.historyMinutes)}>
+      <div ref={containerRef} className="chart" data-chart="trend" />
+      {hasData ? null : <div className="empty-state overlay">{t.noDataYet}</div>}
+    </Panel>
   );
 }

@@ -1,0 +1,133 @@
+import type { HookRegistry } from '../hooks';
+import { formatNumber, strings, type Lang } from '../i18n';
+import { feedStatus, type FeedState } from '../state/feeds';
+import { dossierHasData, type DossierSummary, type FieldReportSummary, type IncidentSummary } from '../state/public-data';
+import { THEME } from '../theme';
+import { EChart, chartText } from './EChart';
+import { FitList, Panel } from './Panel';
+
+interface FeedPanelProps<T> {
+  feed: FeedState<T>;
+  lang: Lang;
+  nowMs: number;
+}
+
+const STALE_MS = 120_000;
+
+/** On-time rate as a gauge, received and resolved today as figures (dossier KPIs from the API). */
+export function DossierGauges({ feed, lang, nowMs, scale, registry }: FeedPanelProps<DossierSummary> & { scale: number; registry: HookRegistry }) {
+  const t = strings(lang);
+  const status = feedStatus(feed, dossierHasData, nowMs, STALE_MS);
+  const data = feed.data;
+  const rate = data?.onTimeRatePercent;
+  return (
+    <Panel id="dossierGauges" lang={lang} status={status} lastDataAtMs={feed.lastOkAtMs}>
+      <div className="dossier">
+        <EChart
+          name="dossierGauge"
+          registry={registry}
+          frameKey={`${lang}|${scale}`}
+          frame={() => ({
+            animation: false,
+            series: [
+              {
+                id: 'onTime',
+                type: 'gauge',
+                min: 0,
+                max: 100,
+                radius: '95%',
+                progress: { show: true, width: 18 * scale, itemStyle: { color: '#4ade80' } },
+                axisLine: { lineStyle: { width: 18 * scale, color: [[1, '#1a2740']] } },
+                axisTick: { show: false },
+                splitLine: { show: false },
+                axisLabel: { show: false },
+                pointer: { show: false },
+                title: { offsetCenter: [0, '38%'], ...chartText(scale, 18, THEME.muted) },
+                detail: { offsetCenter: [0, '-5%'], ...chartText(scale, 44), formatter: (value: number) => `${formatNumber(value, lang)} %` },
+              },
+            ],
+          })}
+          data={{ series: [{ id: 'onTime', data: [{ value: rate ?? 0, name: t.dossier.onTimeRate }] }] }}
+        />
+        <div className="dossier-figures">
+          <div className="kpi">
+            <span className="kpi-value">{data?.received === undefined ? '—' : formatNumber(data.received, lang)}</span>
+            <span className="kpi-label">{t.dossier.received}</span>
+          </div>
+          <div className="kpi">
+            <span className="kpi-value">{data?.resolved === undefined ? '—' : formatNumber(data.resolved, lang)}</span>
+            <span className="kpi-label">{t.dossier.resolved}</span>
+          </div>
+        </div>
+      </div>
+    </Panel>
+  );
+}
+
+export function OverdueAgencies({ feed, lang, nowMs }: FeedPanelProps<DossierSummary>) {
+  const t = strings(lang);
+  const agencies = feed.data?.agencies ?? [];
+  const status = feedStatus(feed, (data) => data.agencies.length > 0, nowMs, STALE_MS);
+  return (
+    <Panel id="overdueAgencies" lang={lang} status={status} lastDataAtMs={feed.lastOkAtMs}>
+      <FitList className="ranking" version={agencies.map((agency) => agency.name).join('|')}>
+        {agencies.slice(0, 10).map((agency) => (
+          <li key={agency.name} className="ranking-item no-swatch">
+            <span className="ranking-name">{agency.name}</span>
+            <span className="ranking-value">
+              {formatNumber(agency.overdue, lang)}
+              <span className="unit"> {t.dossier.overdue}</span>
+            </span>
+          </li>
+        ))}
+      </FitList>
+    </Panel>
+  );
+}
+
+/** Horizontal bars with the count at the end: readable without a chart library, and text the screen test can check. */
+function Bars({ rows, lang }: { rows: Array<{ key: string; label: string; value: number; color: string }>; lang: Lang }) {
+  const max = Math.max(1, ...rows.map((row) => row.value));
+  return (
+    <ul className="bars">
+      {rows.map((row) => (
+        <li key={row.key} className="bar-row">
+          <span className="bar-label">{row.label}</span>
+          <span className="bar-track">
+            <span className="bar-fill" style={{ width: `${(100 * row.value) / max}%`, background: row.color }} />
+          </span>
+          <span className="bar-value">{formatNumber(row.value, lang)}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+const STATUS_COLORS: Record<string, string> = { open: '#fcd34d', acknowledged: '#7cb5fb', in_progress: '#7cb5fb', closed: '#4ade80' };
+
+/** Open311 requests by status, and how many open ones are past their expected time (SLA). */
+export function FieldReports({ feed, lang, nowMs }: FeedPanelProps<FieldReportSummary>) {
+  const t = strings(lang);
+  const status = feedStatus(feed, (data) => data.total > 0, nowMs, STALE_MS);
+  const byStatus = feed.data?.byStatus ?? {};
+  const rows = Object.entries(byStatus).map(([key, value]) => ({ key, label: t.reportStatuses[key] ?? key, value, color: STATUS_COLORS[key] ?? '#94a3b8' }));
+  rows.push({ key: 'overdue', label: t.overdueSla, value: feed.data?.overdue ?? 0, color: '#fca5a5' });
+  return (
+    <Panel id="fieldReports" lang={lang} status={status} lastDataAtMs={feed.lastOkAtMs}>
+      <Bars rows={rows} lang={lang} />
+    </Panel>
+  );
+}
+
+const SEVERITY_COLORS: Record<string, string> = { critical: '#f87171', high: '#fb923c', medium: '#fcd34d', low: '#7cb5fb', informational: '#94a3b8' };
+
+export function IncidentsBySeverity({ feed, lang, nowMs }: FeedPanelProps<IncidentSummary>) {
+  const t = strings(lang);
+  const status = feedStatus(feed, (data) => data.total > 0, nowMs, STALE_MS);
+  const rows = ['critical', 'high', 'medium', 'low'].map((key) => ({ key, label: t.severities[key] ?? key, value: feed.data?.bySeverity[key] ?? 0, color: SEVERITY_COLORS[key] ?? '#94a3b8' }));
+  return (
+    <Panel id="incidentsBySeverity" lang={lang} status={status} lastDataAtMs={feed.lastOkAtMs}>
+      <Bars rows={rows} lang={lang} />
+    </Panel>
+  );
+}
