@@ -13,7 +13,8 @@ export class FeedPoller<T> {
   #controller: AbortController | undefined;
 
   constructor(
-    readonly url: string,
+    /** A URL, or a function giving it at each poll (a query that follows the day). */
+    readonly url: string | (() => string),
     private readonly parse: (body: unknown) => T,
     private readonly intervalMs: number,
   ) {}
@@ -46,7 +47,7 @@ export class FeedPoller<T> {
     this.#controller = new AbortController();
     const timeout = setTimeout(() => this.#controller?.abort(), Math.max(2000, this.intervalMs));
     try {
-      const response = await fetch(this.url, { cache: 'no-store', headers: { accept: 'application/json' }, signal: this.#controller.signal });
+      const response = await fetch(typeof this.url === 'function' ? this.url() : this.url, { cache: 'no-store', headers: { accept: 'application/json' }, signal: this.#controller.signal });
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
         this.#set(feedFailed(this.#state, { httpStatus: response.status, message: `HTTP ${response.status}` }, Date.now()));

@@ -11,7 +11,7 @@ import { Snapshot, useSnapshotBucket } from '../panels/CameraStrip';
 import type { SceneDefinition } from '../scenes';
 import type { FieldReportSummary, IncidentSummary } from '../state/public-data';
 import type { CameraInfo } from '../state/traffic';
-import { isViolation, type ViolationPoint } from '../state/violations';
+import { isViolation, violationCells, type ViolationPoint } from '../state/violations';
 import type { WallState } from '../state/wall-state';
 import { DISTRICTS_SOURCE, DISTRICT_LINE_LAYER, chooseStyle, districtLineLayer, districtsGeojson } from './basemap';
 import { devicePoints, type DevicePoint } from './device-points';
@@ -244,6 +244,13 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
 
   const onCameraClick = useCallback((camera: CameraPoint) => setOpenCameraId(camera.id), []);
   const violations = useMemo(() => (benchViolations.length > 0 ? state.violations.points.concat(benchViolations) : state.violations.points), [state.violations.points, benchViolations]);
+  // Violations binned on a screen grid (≈ 12 px cells), re-binned when the view changes or every ageing tick.
+  const cellPixels = 12 * scale;
+  const zoom = mapRef.current?.getZoom() ?? site?.zoom ?? 12;
+  const cells = useMemo(
+    () => (visibleLayers.has('violations') ? violationCells(violations, Date.now(), VIOLATION_HALF_LIFE_MS, (cellPixels * 360) / (512 * 2 ** zoom)) : []),
+    [violations, visibleLayers, Math.floor(tickMs / AGEING_TICK_MS), cellPixels, zoom],
+  );
   const choropleth = useMemo(() => (site && scene.choropleth === 'violations' ? choroplethFrom(site, state.violations.byDistrict) : []), [site, scene.choropleth, state.violations.byDistrict]);
 
   useEffect(() => {
@@ -272,8 +279,8 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
       nowMs: tickMs,
       tickMs,
       cameras: cameraList,
-      violations,
-      violationHalfLifeMs: VIOLATION_HALF_LIFE_MS,
+      violationCells: cells,
+      violationCellPixels: cellPixels,
       roads: benchRoads,
       choropleth,
       incidents: incidentMarkers,
@@ -283,9 +290,9 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
     const base = wallLayers({ labels, points: showDevices ? points : [], valueLabels, scale });
     // District names under everything live; device dots and values above the live layers.
     overlay.setProps({ layers: [base[0], ...live, ...base.slice(1)] });
-    registry.layerCounts = { devices: showDevices ? points.length : 0, cameras: visibleLayers.has('cameras') ? cameraList.length : 0, violations: visibleLayers.has('violations') ? violations.length : 0, roadSegments: visibleLayers.has('roadFlow') ? benchRoads.length : 0, incidents: incidentMarkers.length, fieldReports: reportMarkers.length };
+    registry.layerCounts = { devices: showDevices ? points.length : 0, cameras: visibleLayers.has('cameras') ? cameraList.length : 0, violations: visibleLayers.has('violations') ? violations.length : 0, violationCells: cells.length, roadSegments: visibleLayers.has('roadFlow') ? benchRoads.length : 0, incidents: incidentMarkers.length, fieldReports: reportMarkers.length };
     layersHandedRef.current = true;
-  }, [loaded, labels, points, viewVersion, visibleLayers, scale, tickMs, cameraList, violations, benchRoads, choropleth, incidentMarkers, reportMarkers, onCameraClick]);
+  }, [loaded, labels, points, viewVersion, visibleLayers, scale, tickMs, cameraList, violations, cells, cellPixels, benchRoads, choropleth, incidentMarkers, reportMarkers, onCameraClick]);
 
   const openCamera = cameraList.find((camera) => camera.id === openCameraId);
   return (

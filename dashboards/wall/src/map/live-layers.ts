@@ -2,7 +2,7 @@ import { IconLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck
 import type { Layer } from '@deck.gl/core';
 import type { Site } from '@ioc/schemas';
 import type { CameraInfo } from '../state/traffic';
-import { decayWeight, type ViolationPoint } from '../state/violations';
+import type { ViolationCell } from '../state/violations';
 
 /**
  * The scene-dependent deck.gl layers: cameras (state icons, pickable), violations (points fading with age),
@@ -77,8 +77,10 @@ export interface LiveLayerInput {
   /** Changes every few seconds: violation fade and marker pulse are recomputed then, not every frame. */
   tickMs: number;
   cameras: CameraPoint[];
-  violations: readonly ViolationPoint[];
-  violationHalfLifeMs: number;
+  /** Violations binned with time decay (state/violations.ts `violationCells`). */
+  violationCells: ViolationCell[];
+  /** The cells' size on screen. */
+  violationCellPixels: number;
   roads: RoadSegment[];
   choropleth: ChoroplethValue[];
   incidents: MarkerPoint[];
@@ -108,7 +110,7 @@ function markerLayer(id: string, data: MarkerPoint[], input: LiveLayerInput): Sc
 }
 
 export function liveLayers(input: LiveLayerInput): Layer[] {
-  const { visible, scale, nowMs, tickMs } = input;
+  const { visible, scale, tickMs } = input;
   const layers: Layer[] = [];
   if (visible.has('choropleth')) {
     layers.push(
@@ -130,21 +132,28 @@ export function liveLayers(input: LiveLayerInput): Layer[] {
         getColor: (segment) => flowColor(segment.load),
         getWidth: 4 * scale,
         widthUnits: 'pixels',
-        capRounded: true,
-        jointRounded: true,
+        // Square caps and miter joints: rounded ones multiply the vertices per segment, which a software
+        // renderer (and a modest wall PC) pays for on every frame.
+        _pathType: 'open',
       }),
     );
   }
   if (visible.has('violations')) {
+    // Heat: colour and opacity from the cell's decayed weight, on a log scale so one busy junction does not wash out the rest.
+    const maxWeight = input.violationCells.reduce((max, cell) => Math.max(max, cell.weight), 0);
+    const heat = (cell: ViolationCell) => (maxWeight > 0 ? Math.log1p(cell.weight) / Math.log1p(maxWeight) : 0);
     layers.push(
-      new ScatterplotLayer<ViolationPoint>({
+      new ScatterplotLayer<ViolationCell>({
         id: 'violations',
-        data: input.violations,
-        getPosition: (point) => point.position,
-        getRadius: 5 * scale,
+        data: input.violationCells,
+        getPosition: (cell) => cell.position,
+        getRadius: (cell) => input.violationCellPixels * (0.35 + 0.35 * heat(cell)),
         radiusUnits: 'pixels',
-        getFillColor: (point) => [255, 99, 99, Math.round(210 * decayWeight(nowMs - point.atMs, input.violationHalfLifeMs))],
-        updateTriggers: { getFillColor: tickMs },
+        getFillColor: (cell) => {
+          const value = heat(cell);
+          return [255, Math.round(80 + 150 * value), Math.round(60 + 20 * value), Math.round(90 + 150 * value)];
+        },
+        updateTriggers: { getFillColor: [tickMs, maxWeight], getRadius: [tickMs, maxWeight, input.violationCellPixels] },
       }),
     );
   }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Alert } from '@ioc/schemas';
 import { feedFailed, feedReceived, feedStatus, initialFeed, panelStatus } from './feeds';
 import { hourStart, hourlyByDay, initialTally, parseCameras, recordCameraSample, vietnamDayStart, type CameraInfo } from './traffic';
-import { decayWeight, initialViolationLog, recordViolations } from './violations';
+import { decayWeight, initialViolationLog, recordViolations, violationCells } from './violations';
 
 const T0 = Date.UTC(2026, 10, 24, 3, 30); // 10:30 in Vietnam
 
@@ -117,5 +117,16 @@ describe('violations', () => {
   ];
   it.each(decay)('decay at $ageMs ms', ({ ageMs, expected }) => {
     expect(decayWeight(ageMs, 600_000)).toBeCloseTo(expected);
+  });
+});
+
+describe('violationCells', () => {
+  const point = (lng: number, lat: number, ageMs: number) => ({ position: [lng, lat] as [number, number], atMs: T0 - ageMs, rule: 'speeding' });
+  it('sums decayed weights per cell and drops fully decayed points', () => {
+    const cells = violationCells([point(0.05, 0.05, 0), point(0.07, 0.02, 600_000), point(0.15, 0.05, 0), point(0.01, 0.01, 60 * 600_000)], T0, 600_000, 0.1);
+    expect(cells).toEqual([
+      { position: [0.05, 0.05], weight: 1.5, count: 2 },
+      { position: [0.15000000000000002, 0.05], weight: 1, count: 1 },
+    ]);
   });
 });

@@ -5,9 +5,18 @@ const NOW = Date.UTC(2026, 10, 24, 3);
 
 describe('public data parsers', () => {
   it('dossier KPIs with agencies, most overdue first; nonsense gives no data', () => {
-    const summary = parseDossierSummary({ kpis: { received: 120, resolved: 95, onTimeRatePercent: 97.5, inProgressOverdue: 4 }, byAgency: [{ agencyName: 'Sở Tư pháp', kpis: { inProgressOverdue: 1 } }, { agencyName: 'Sở Xây dựng', kpis: { inProgressOverdue: 3 } }, { agencyName: 'Sở Y tế', kpis: { inProgressOverdue: 0 } }] });
+    const summary = parseDossierSummary({
+      groupBy: 'agency',
+      total: { received: 120, resolved: 95, onTimeRatePercent: 97.5, inProgressOverdue: 4 },
+      rows: [
+        { key: 'STP', label: 'Sở Tư pháp', inProgressOverdue: 1 },
+        { key: 'SXD', label: 'Sở Xây dựng', inProgressOverdue: 3 },
+        { key: 'SYT', label: 'Sở Y tế', inProgressOverdue: 0 },
+      ],
+    });
     expect(summary).toEqual({ received: 120, resolved: 95, onTimeRatePercent: 97.5, overdue: 4, agencies: [{ name: 'Sở Xây dựng', overdue: 3 }, { name: 'Sở Tư pháp', overdue: 1 }] });
     expect(dossierHasData(parseDossierSummary('nonsense'))).toBe(false);
+    expect(dossierHasData(parseDossierSummary({ total: { received: 0, resolved: 0, onTimeRatePercent: null }, rows: [] }))).toBe(false);
   });
 
   it('Open311 requests by status, overdue past expected_datetime', () => {

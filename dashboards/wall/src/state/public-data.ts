@@ -36,16 +36,19 @@ function record(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** `{ kpis: DossierKpis, byAgency: [{ agency, kpis }] }` or a bare `DossierKpis`. */
+/**
+ * `GET /api/v1/dossiers/kpis?groupBy=agency` — `{ total: DossierKpis, rows: [{ key, label, …DossierKpis }] }` —
+ * or a bare `DossierKpis`.
+ */
 export function parseDossierSummary(body: unknown): DossierSummary {
   const root = record(body);
-  const kpis = record(root.kpis ?? root.today ?? root);
-  const agencyList = Array.isArray(root.byAgency) ? root.byAgency : Array.isArray(root.agencies) ? root.agencies : [];
+  const kpis = record(root.total ?? root.kpis ?? root);
+  const agencyList = Array.isArray(root.rows) ? root.rows : Array.isArray(root.byAgency) ? root.byAgency : [];
   const agencies = agencyList
     .map((item) => {
       const entry = record(item);
       const agencyKpis = record(entry.kpis ?? entry);
-      const name = typeof entry.agencyName === 'string' ? entry.agencyName : typeof entry.name === 'string' ? entry.name : typeof entry.agency === 'string' ? entry.agency : undefined;
+      const name = [entry.label, entry.agencyName, entry.name, entry.key].find((value): value is string => typeof value === 'string' && value !== '');
       const overdue = numberOr(agencyKpis.inProgressOverdue) ?? numberOr(agencyKpis.late) ?? numberOr(agencyKpis.overdue);
       return name && overdue !== undefined ? { name, overdue } : undefined;
     })
@@ -61,7 +64,7 @@ export function parseDossierSummary(body: unknown): DossierSummary {
 }
 
 export function dossierHasData(summary: DossierSummary): boolean {
-  return summary.received !== undefined || summary.onTimeRatePercent !== undefined || summary.agencies.length > 0;
+  return (summary.received ?? 0) > 0 || (summary.resolved ?? 0) > 0 || summary.onTimeRatePercent !== undefined || summary.agencies.length > 0;
 }
 
 /** An Open311 GeoReport v2 `requests.json` array (or `{ requests: [...] }`). */

@@ -61,3 +61,35 @@ export function decayWeight(ageMs: number, halfLifeMs: number): number {
   const weight = 0.5 ** (ageMs / halfLifeMs);
   return weight < 0.02 ? 0 : weight;
 }
+
+export interface ViolationCell {
+  /** Cell centre [lng, lat]. */
+  position: [number, number];
+  /** Sum of the decayed weights of the points in the cell. */
+  weight: number;
+  count: number;
+}
+
+/**
+ * Bins points into square cells of `cellDegrees` with time decay: the heat layer draws one mark per cell
+ * instead of one per violation, so 100,000 violations cost a few thousand marks (a wall PC's GPU and the tests'
+ * software renderer alike). Points whose weight has decayed to 0 are left out.
+ */
+export function violationCells(points: readonly ViolationPoint[], nowMs: number, halfLifeMs: number, cellDegrees: number): ViolationCell[] {
+  const cells = new Map<string, ViolationCell>();
+  for (const point of points) {
+    const weight = decayWeight(nowMs - point.atMs, halfLifeMs);
+    if (weight <= 0) continue;
+    const column = Math.floor(point.position[0] / cellDegrees);
+    const row = Math.floor(point.position[1] / cellDegrees);
+    const key = `${column}:${row}`;
+    const cell = cells.get(key);
+    if (cell) {
+      cell.weight += weight;
+      cell.count += 1;
+    } else {
+      cells.set(key, { position: [(column + 0.5) * cellDegrees, (row + 0.5) * cellDegrees], weight, count: 1 });
+    }
+  }
+  return [...cells.values()];
+}
