@@ -25,23 +25,22 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
  */
 const SCENES = ['overview', 'traffic', 'publicServices', 'incidents'] as const;
 
-/** The part of the wall's `window.__IOC_WALL__` (dashboards/wall/src/hooks.ts) these tests use. */
-declare global {
-  interface Window {
-    __IOC_WALL__?: {
-      ready: boolean;
-      connection: string;
-      scene: string | undefined;
-      layerCounts: Record<string, number>;
-      setScene(scene: string): void;
-      pickCameraAt(cameraId: string): { id: string; state: string } | null;
-      openCamera(cameraId: string): boolean;
-    };
-  }
+/** The part of the wall's `window.__IOC_WALL__` (dashboards/wall/src/hooks.ts) this file uses. */
+interface ScreenWall {
+  ready: boolean;
+  connection: string;
+  scene: string | undefined;
+  layerCounts: Record<string, number>;
+  setScene(scene: string): void;
+  pickCameraAt(cameraId: string): { id: string; state: string } | null;
+  openCamera(cameraId: string): boolean;
+}
+interface WallWindow {
+  __IOC_WALL__?: ScreenWall;
 }
 
 /** Panels that the fixture feeds and that must therefore show data; the others may say "no data yet". */
-const FED_PANELS = ['kpis', 'trend', 'legend', 'ranking', 'alerts', 'cameraStrip', 'trafficVolume', 'vehicleMix', 'violationsByRule'];
+const FED_PANELS = ['kpis', 'trend', 'legend', 'ranking', 'alerts', 'cameraStrip', 'trafficVolume', 'vehicleMix', 'violationsByRule', 'dossierGauges', 'overdueAgencies'];
 
 interface TextProblem {
   kind: 'overlap' | 'clipped';
@@ -226,6 +225,25 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
     const photo = readFileSync(path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates/trungdinh22_4.jpg'));
     system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameraDirectory(cameras, photo, Date.now()))] });
 
+    // Dossiers through the real webhook: received today at three agencies, some resolved, some overdue since last week.
+    const dayMs = 86_400_000;
+    const agencies = [
+      ['STNMT', 'Sở Tài nguyên và Môi trường'],
+      ['SXD', 'Sở Xây dựng'],
+      ['UBND-Q1', 'UBND Quận 1'],
+    ] as const;
+    const events = agencies.flatMap(([agencyCode, agencyName], agencyIndex) =>
+      Array.from({ length: 8 + agencyIndex * 3 }, (_unused, index) => {
+        const overdue = index < agencyIndex + 1;
+        const receivedAtMs = overdue ? Date.now() - 7 * dayMs : Date.now() - (index + 1) * 600_000;
+        const base = { dossierId: `HS-${agencyCode}-${index}`, procedureCode: '1.004227', procedureName: 'Cấp giấy phép xây dựng', agencyCode, agencyName, administrativeLevel: agencyCode.startsWith('UBND') ? 'district' : 'province', onlineServiceLevel: 'full', channel: index % 2 ? 'online' : 'inPerson' };
+        const received = { ...base, event: 'received', occurredAt: new Date(receivedAtMs).toISOString(), dueAt: new Date(receivedAtMs + (overdue ? 2 : 5) * dayMs).toISOString() };
+        return index % 3 === 2 && !overdue ? [received, { ...base, event: 'resolved', occurredAt: new Date(receivedAtMs + 300_000).toISOString() }] : [received];
+      }).flat(),
+    );
+    const posted = await fetch(`${system.url}/api/v1/dossiers/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    expect(posted.status).toBe(202);
+
     // Thirty minutes of history, then a reading per device every two seconds while the test runs.
     client = await mqtt.connectAsync(system.brokerUrl);
     const value = (device: Device, minute: number): Record<string, number> => {
@@ -263,7 +281,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
   /** Loads the wall, lets the live link and two camera polls arrive, then raises violations and incidents on the bus. */
   async function openWall(page: Page, query: string): Promise<void> {
     await page.goto(`${system.url}/${query}`, { waitUntil: 'load' });
-    await page.waitForFunction(() => window.__IOC_WALL__?.ready === true && window.__IOC_WALL__.connection === 'live', undefined, { timeout: 90_000 });
+    await page.waitForFunction(() => (window as unknown as WallWindow).__IOC_WALL__?.ready === true && (window as unknown as WallWindow).__IOC_WALL__?.connection === 'live', undefined, { timeout: 90_000 });
     const nowMs = Date.now();
     for (const alert of violationAlerts(cameras, 90, nowMs)) system.bus.publish({ kind: 'alert', alert });
     const incident = (id: string, subCategory: Alert['subCategory'], category: Alert['category'], severity: Alert['severity'], description: string, at: [number, number]): Alert => ({
@@ -285,7 +303,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
   }
 
   async function shoot(page: Page, name: string): Promise<{ panels: PanelReport[]; problems: TextProblem[] }> {
-    await page.waitForFunction(() => window.__IOC_WALL__?.ready === true, undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => (window as unknown as WallWindow).__IOC_WALL__?.ready === true, undefined, { timeout: 60_000 });
     // Two animation frames: the last layer hand-over is drawn.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
@@ -321,7 +339,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
         page.on('pageerror', (error) => pageErrors.push(error.message));
         await openWall(page, '?kiosk=1&rotate=0');
         for (const scene of SCENES) {
-          await page.evaluate((id) => window.__IOC_WALL__?.setScene(id), scene);
+          await page.evaluate((id) => (window as unknown as WallWindow).__IOC_WALL__?.setScene(id), scene);
           await page.waitForFunction((id) => document.querySelector('.wall')?.getAttribute('data-scene') === id, scene);
           const { panels, problems } = await shoot(page, `wall-${scene}-${viewport.width}x${viewport.height}`);
           checkPanels(scene, panels);
@@ -331,10 +349,10 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
             expect(await page.locator('.switches, .maplibregl-ctrl').count()).toBe(0);
           }
           if (scene === 'traffic') {
-            const counts = await page.evaluate(() => window.__IOC_WALL__?.layerCounts);
+            const counts = await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.layerCounts);
             expect(counts?.cameras).toBe(cameras.length);
             expect(counts?.violations).toBeGreaterThanOrEqual(90);
-            const picked = await page.evaluate((id) => window.__IOC_WALL__?.pickCameraAt(id), cameras[0]?.id as string);
+            const picked = await page.evaluate((id) => (window as unknown as WallWindow).__IOC_WALL__?.pickCameraAt(id), cameras[0]?.id as string);
             expect(picked).toEqual({ id: cameras[0]?.id, state: 'online' });
           }
         }
@@ -351,15 +369,15 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
       const page = await browser.context.newPage();
       await openWall(page, '?rotate=2');
       // Rotation moves on by itself…
-      const first = await page.evaluate(() => window.__IOC_WALL__?.scene);
-      await page.waitForFunction((initial) => window.__IOC_WALL__?.scene !== initial, first, { timeout: 10_000 });
+      const first = await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.scene);
+      await page.waitForFunction((initial) => (window as unknown as WallWindow).__IOC_WALL__?.scene !== initial, first, { timeout: 10_000 });
       // …until the pin button holds the scene.
       await page.getByRole('button', { name: 'Giao thông' }).click();
       await page.waitForTimeout(3000);
-      expect(await page.evaluate(() => window.__IOC_WALL__?.scene)).toBe('traffic');
+      expect(await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.scene)).toBe('traffic');
       expect(page.url()).toContain('scene=traffic');
       const camera = cameras[0] as PackPoint;
-      expect(await page.evaluate((id) => window.__IOC_WALL__?.openCamera(id), camera.id)).toBe(true);
+      expect(await page.evaluate((id) => (window as unknown as WallWindow).__IOC_WALL__?.openCamera(id), camera.id)).toBe(true);
       await page.waitForFunction((id) => {
         const image = document.querySelector<HTMLImageElement>(`[data-camera-popup="${id}"] img`);
         return image !== null && image.complete && image.naturalWidth > 0;
