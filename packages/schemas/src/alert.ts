@@ -1,8 +1,12 @@
 import { z } from 'zod';
 import { entityIdSchema, geoPointSchema, isoDateTimeSchema } from './common';
 
-/** Smart Data Models `Alert`, with the evidence and plate fields a traffic violation carries. */
-export const alertCategorySchema = z.enum(['traffic', 'security', 'environment', 'weather', 'health', 'agriculture', 'fireRisk']);
+/**
+ * Smart Data Models `Alert`, with the evidence and plate fields a traffic violation carries.
+ * `citizenReport` / `fieldReport` is the IOC's extension for Open311 field reports on the wall (the model's
+ * categories have no place for a citizen's report); everything else is the model's vocabulary.
+ */
+export const alertCategorySchema = z.enum(['traffic', 'security', 'environment', 'weather', 'health', 'agriculture', 'fireRisk', 'citizenReport']);
 export const alertSubCategorySchema = z.enum([
   'trafficJam',
   'carWrongDirection',
@@ -14,6 +18,7 @@ export const alertSubCategorySchema = z.enum([
   'airPollution',
   'flood',
   'noisePollution',
+  'fieldReport',
 ]);
 export const alertSeveritySchema = z.enum(['informational', 'low', 'medium', 'high', 'critical']);
 
@@ -33,6 +38,10 @@ export const alertSchema = z
     subCategory: alertSubCategorySchema,
     severity: alertSeveritySchema,
     dateIssued: isoDateTimeSchema,
+    /** When the condition started and when it ended (set once an incident clears; absent while it lasts). */
+    validFrom: isoDateTimeSchema.optional(),
+    validTo: isoDateTimeSchema.optional(),
+    dateModified: isoDateTimeSchema.optional(),
     description: z.string().max(2000).optional(),
     location: geoPointSchema.optional(),
     alertSource: entityIdSchema.optional(),

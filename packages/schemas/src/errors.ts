@@ -20,6 +20,10 @@ export const ERROR_CODES = {
   IOC_ERR_CAMERA_SOURCE: { httpStatus: 502, summary: 'A camera source cannot be opened or decoded.' },
   IOC_ERR_MODEL: { httpStatus: 500, summary: 'A detector model is missing, does not match its manifest, or cannot run.' },
   IOC_ERR_SHUTTING_DOWN: { httpStatus: 503, summary: 'The service is shutting down; retry on another node.' },
+  IOC_ERR_RATE_LIMITED: { httpStatus: 429, summary: 'Too many requests from this client or API key; retry later.' },
+  IOC_ERR_INVALID_API_KEY: { httpStatus: 403, summary: 'The api_key is unknown or revoked.' },
+  IOC_ERR_PHOTO_REJECTED: { httpStatus: 415, summary: 'The uploaded photo is not a JPEG or PNG that can be decoded.' },
+  IOC_ERR_INVALID_TRANSITION: { httpStatus: 409, summary: 'The change does not apply to the record in its current state.' },
   IOC_ERR_INTERNAL: { httpStatus: 500, summary: 'An unexpected error; the details are in the server log.' },
 } as const satisfies Record<string, { httpStatus: number; summary: string }>;
 

@@ -13,3 +13,5 @@ export * from './scrub';
 export * from './camera';
 export * from './dossier';
 export * from './dossier-kpis';
+export * from './open311';
+export * from './incident';
