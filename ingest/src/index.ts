@@ -22,3 +22,5 @@ export * from './camera/evaluate-detector';
 export * from './dossiers/dossier-ingest';
 export * from './dossiers/dossier-ingest-router';
 export * from './dossiers/dossier-file';
+export * from './incidents/incident-rules';
+export * from './incidents/incident-engine';
