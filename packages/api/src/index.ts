@@ -6,3 +6,7 @@ export { scrubUrlCredentials } from '@ioc/schemas';
 export type { RuntimeStatus } from './routes';
 export { createCameraRouter, type CameraDirectory, type CameraSummary } from './cameras';
 export { createDossierRouter, type DossierReader } from './dossiers';
+export { createOpen311Router, OPEN311_BASE_PATH, type Open311RouterOptions } from './open311';
+export { createFieldReportRouter, type FieldReportRouterOptions } from './open311-field-reports';
+export { PhotoStore, cleanPhoto, DEFAULT_MAX_PHOTO_BYTES } from './open311-photo';
+export { createAlertRouter, type AlertReader } from './incidents';
