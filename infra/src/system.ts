@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, BatchWriter, DeviceRepository, DossierRepository, LocalBus, ReadingRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
-import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter } from '@ioc/ingest';
-import { LiveHub, createCameraRouter, createDossierRouter, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
+import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
+import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows } from '@ioc/ingest';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
@@ -139,6 +139,12 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     deviceRefresh.unref();
     stops.push({ name: 'device refresh', stop: () => clearInterval(deviceRefresh) });
 
+    // Incidents (thresholds, devices offline, congestion) from what ingest announces on the bus.
+    const alertRepository = new AlertRepository(pool);
+    const incidents = new IncidentEngine({ alerts: alertRepository, bus, devices: deviceRepository, logger });
+    await incidents.start((handler) => bus.subscribe(handler));
+    stops.push({ name: 'incident engine', stop: () => incidents.stop() });
+
     const registry = new DeviceRegistry({ repository: deviceRepository, logger });
     await registry.refresh();
     const sensorIngest = new SensorIngest({ registry, writer, bus, deviceRepository, config, logger });
@@ -164,7 +170,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         if (unusableModels.has(name)) throw unusableModels.get(name);
         return (catalog as ModelCatalog).spec(name);
       },
-      flows: new TrafficFlowRepository(pool),
+      flows: teeTrafficFlows(new TrafficFlowRepository(pool), incidents),
       devices: deviceRepository,
       bus,
       logger,
@@ -175,6 +181,8 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     stops.push({ name: 'cameras', stop: () => cameras.stop() });
 
     const dossierRepository = new DossierRepository(pool);
+    const fieldReports = new FieldReportRepository(pool);
+    const photos = new PhotoStore(path.join(dataDirectory, 'open311-media'));
     const api = await startApiServer({
       config,
       logger,
@@ -195,6 +203,9 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         // A full batch (10 000 events) is about 5 MiB: the webhook takes 8 MiB or the configured limit if larger.
         createDossierIngestRouter({ dossierIngest: new DossierIngest({ sink: dossierRepository, logger }), bodyLimitBytes: Math.max(config.server.bodyLimitBytes, 8 * 1024 * 1024), logger }),
         createDossierRouter(dossierRepository),
+        createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
+        createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
+        createAlertRouter(alertRepository),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });
