@@ -42,8 +42,8 @@ export interface Open311RouterOptions {
   /** Where new reports and status changes are announced (the wall shows them as alerts). */
   bus?: { publish(message: BusMessage): void } | undefined;
   logger: Logger;
-  /** The one jurisdiction served; a request naming another is refused. */
-  jurisdictionId: string;
+  /** The one jurisdiction served; a request naming another is refused. Default `dienbien.gov.vn` (the demo province). */
+  jurisdictionId?: string;
   maxPhotoBytes?: number;
   /** Submissions without a key, per client address. Default 10 per hour. */
   anonymousLimit?: { windowMs: number; max: number };
@@ -53,6 +53,7 @@ export interface Open311RouterOptions {
 
 export const OPEN311_BASE_PATH = '/open311/v2';
 export const OPEN311_ALIAS_PATH = '/api/v1/open311';
+export const DEFAULT_OPEN311_JURISDICTION = 'dienbien.gov.vn';
 const HOUR_MS = 3_600_000;
 const DEFAULT_ANONYMOUS_LIMIT = { windowMs: HOUR_MS, max: 10 };
 const DEFAULT_KEYED_LIMIT = { windowMs: HOUR_MS, max: 600 };
@@ -201,10 +202,11 @@ export function open311ErrorHandler(logger: Logger): ErrorRequestHandler {
 export function createOpen311Router(options: Open311RouterOptions): Router {
   const log = options.logger.child({ module: 'open311' });
   const maxPhotoBytes = options.maxPhotoBytes ?? DEFAULT_MAX_PHOTO_BYTES;
+  const jurisdictionId = options.jurisdictionId ?? DEFAULT_OPEN311_JURISDICTION;
   const routes = express.Router();
 
   routes.get(['/services.json', '/services.xml'], (request, response) => {
-    jurisdictionCheck(options.jurisdictionId, request.query.jurisdiction_id);
+    jurisdictionCheck(jurisdictionId, request.query.jurisdiction_id);
     const lang = langOf(request);
     sendOpen311(response, formatOf(request), 200, OPEN311_SERVICES.map((service) => toOpen311Service(service, lang)), { root: 'services', item: 'service' });
   });
@@ -212,7 +214,7 @@ export function createOpen311Router(options: Open311RouterOptions): Router {
   routes.get('/services/:file', (request, response) => {
     const file = splitFile(request.params.file);
     if (!file) throw iocError('IOC_ERR_NOT_FOUND', 'Use services/{service_code}.json or .xml');
-    jurisdictionCheck(options.jurisdictionId, request.query.jurisdiction_id);
+    jurisdictionCheck(jurisdictionId, request.query.jurisdiction_id);
     const service = open311Service(file.name);
     if (!service) throw iocError('IOC_ERR_NOT_FOUND', `service_code ${file.name} not found`);
     sendOpen311(response, file.format, 200, toOpen311ServiceDefinition(service, langOf(request)), { root: 'service_definition' });
@@ -281,7 +283,7 @@ export function createOpen311Router(options: Open311RouterOptions): Router {
     const parsed = parseWith(open311CreateRequestSchema, gatherOpen311Form(form.fields), 'service request');
     if (!parsed.ok) throw parsed.error;
     const input = parsed.value;
-    jurisdictionCheck(options.jurisdictionId, input.jurisdiction_id);
+    jurisdictionCheck(jurisdictionId, input.jurisdiction_id);
     const service = open311Service(input.service_code);
     if (!service) throw iocError('IOC_ERR_VALIDATION', `service_code ${input.service_code} is not offered; see services.json`, { issues: [{ path: 'service_code', reason: 'unknown service' }] });
     const attributeProblems = checkOpen311Attributes(service, input.attributes);
@@ -328,14 +330,15 @@ export function createOpen311Router(options: Open311RouterOptions): Router {
     const parsed = parseWith(open311RequestsQuerySchema, request.query, 'query');
     if (!parsed.ok) throw iocError('IOC_ERR_BAD_QUERY', parsed.error.message.replace(/^Invalid/, 'Invalid query'), { issues: [...parsed.error.issues] });
     const query = parsed.value;
-    jurisdictionCheck(options.jurisdictionId, query.jurisdiction_id);
+    jurisdictionCheck(jurisdictionId, query.jurisdiction_id);
     const paging = { limit: query.page_size, offset: (query.page - 1) * query.page_size };
     let result: { total: number; reports: FieldReport[] };
     if (query.service_request_id) {
       // The specification: with service_request_id, every other filter is ignored.
       result = await options.reports.list({ ids: query.service_request_id, ...paging });
     } else {
-      const toMs = query.end_date ?? Date.now() + 60_000;
+      // Only start_date: everything since then. Neither: the last 90 days.
+      const toMs = query.end_date ?? Math.max(Date.now() + 60_000, (query.start_date ?? 0) + 1);
       const fromMs = query.start_date ?? Math.min(toMs, Date.now()) - OPEN311_DEFAULT_WINDOW_DAYS * 24 * HOUR_MS;
       if (!(fromMs < toMs)) throw iocError('IOC_ERR_BAD_QUERY', 'Invalid query: start_date must be before end_date', { issues: [{ path: 'start_date', reason: 'after end_date' }] });
       result = await options.reports.list({
@@ -355,7 +358,7 @@ export function createOpen311Router(options: Open311RouterOptions): Router {
   routes.get('/requests/:file', async (request, response) => {
     const file = splitFile(request.params.file);
     if (!file) throw iocError('IOC_ERR_NOT_FOUND', 'Use requests/{service_request_id}.json or .xml');
-    jurisdictionCheck(options.jurisdictionId, request.query.jurisdiction_id);
+    jurisdictionCheck(jurisdictionId, request.query.jurisdiction_id);
     const report = await options.reports.get(file.name);
     if (!report) throw iocError('IOC_ERR_NOT_FOUND', `service_request_id ${file.name} not found`);
     const history = await options.reports.history(report.id, { publicOnly: true });
