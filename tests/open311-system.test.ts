@@ -191,7 +191,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     expect(await response.text()).toMatch(/<service_requests>\s*<request>\s*<service_request_id>\d{2}-\d{8}<\/service_request_id>\s*<service_notice>[^<]+<\/service_notice>\s*<account_id\/>\s*<\/request>\s*<\/service_requests>/);
   });
 
-  it.each([
+  it.each<{ name: string; fields: Record<string, string>; status: number; match: RegExp }>([
     { name: 'no location', fields: { service_code: 'GT-OGA', description: 'x' }, status: 400, match: /location is required/ },
     { name: 'an unknown service', fields: { ...pothole, service_code: 'NOPE' }, status: 400, match: /service_code NOPE/ },
     { name: 'a bad attribute value', fields: { ...pothole, 'attribute[KICH_THUOC]': 'khổng lồ' }, status: 400, match: /KICH_THUOC/ },

@@ -28,7 +28,7 @@ describe('POST requests fields', () => {
     if (!ok && path) expect(result.error?.issues.map((issue) => issue.path.join('.') || '(root)')).toContain(path);
   });
 
-  it.each([
+  it.each<{ attributes: Record<string, string | string[]>; problems: string[] }>([
     { attributes: { KICH_THUOC: 'lon' }, problems: [] },
     { attributes: { KICH_THUOC: 'rat_lon' }, problems: ['attribute[KICH_THUOC]'] },
     { attributes: { KICH_THUOC: ['nho', 'lon'] }, problems: ['attribute[KICH_THUOC]'] },
