@@ -227,7 +227,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     expect(hasExif(original)).toBe(true);
     const form = new FormData();
     for (const [name, value] of Object.entries({ ...pothole, api_key: apiKey })) form.append(name, value);
-    form.append('media', new Blob([original], { type: 'image/jpeg' }), 'IMG_0001.jpg');
+    form.append('media', new Blob([new Uint8Array(original)], { type: 'image/jpeg' }), 'IMG_0001.jpg');
     const response = await fetch(url('requests.json'), { method: 'POST', body: form, headers: { 'x-forwarded-for': nextAddress() } });
     expect(response.status).toBe(201);
     const id = ((await response.json()) as Array<{ service_request_id: string }>)[0]?.service_request_id as string;
@@ -248,7 +248,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
   ])('refuses $name', async ({ bytes, status }) => {
     const form = new FormData();
     for (const [name, value] of Object.entries({ ...pothole, api_key: apiKey })) form.append(name, value);
-    form.append('media', new Blob([bytes], { type: 'image/jpeg' }), 'photo.jpg');
+    form.append('media', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }), 'photo.jpg');
     const response = await fetch(url('requests.json'), { method: 'POST', body: form });
     expect(response.status).toBe(status);
     expect(((await response.json()) as Array<{ code: number }>)[0]?.code).toBe(status);
@@ -279,7 +279,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     const form = new FormData();
     form.append('operator', 'trucban.hoa');
     form.append('note', 'Đã dựng lại cột đèn và thay bóng.');
-    form.append('media', new Blob([gradientPng(40, 30)], { type: 'image/png' }), 'fixed.png');
+    form.append('media', new Blob([new Uint8Array(gradientPng(40, 30))], { type: 'image/png' }), 'fixed.png');
     const resolved = await fetch(`${system.url}/api/v1/field-reports/${id}/resolve`, { method: 'POST', body: form });
     expect(resolved.status).toBe(200);
     citizen = await getRequest(id);
