@@ -10,6 +10,7 @@ import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
 import { generateBackfill, startDemoFeeds } from './demo/feeds';
 import { startDemoDossiers } from './demo/dossiers';
+import { startDemoFieldReports } from './demo/field-reports';
 import { readSitePackSite } from './site-pack/build-site-pack';
 
 /** The repository's models/ folder: manifest.json and the .onnx files `pnpm install` builds. */
@@ -216,6 +217,8 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       stops.push({ name: 'demo feeds', stop: () => feeds.stop() });
       const dossiers = startDemoDossiers({ sink: dossierRepository, logger });
       stops.push({ name: 'demo dossiers', stop: () => dossiers.stop() });
+      const demoReports = startDemoFieldReports({ reports: fieldReports, bus, logger });
+      stops.push({ name: 'demo field reports', stop: () => demoReports.stop() });
     }
 
     return { url: api.url, port: api.port, api, databaseUrl, brokerUrl, writer, bus, stop: stopAll };

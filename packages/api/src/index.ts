@@ -10,3 +10,5 @@ export { createOpen311Router, OPEN311_BASE_PATH, type Open311RouterOptions } fro
 export { createFieldReportRouter, type FieldReportRouterOptions } from './open311-field-reports';
 export { PhotoStore, cleanPhoto, DEFAULT_MAX_PHOTO_BYTES } from './open311-photo';
 export { createAlertRouter, type AlertReader } from './incidents';
+export { decideTriage, type TriageCommand } from './open311-triage';
+export { fieldReportAlert } from './open311-format';
