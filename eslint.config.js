@@ -36,7 +36,8 @@ export default tseslint.config(
   },
   ...Object.entries(forbidden).map(([folder, names]) => ({
     files: [`${folder}/**/*.{ts,tsx}`],
-    ignores: ['**/*.test.ts'],
+    // Tests and the Vite config run in Node, not in the browser bundle.
+    ignores: ['**/*.test.ts', '**/vite.config.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: names.map((name) => ({ group: [name, `${name}/*`], message: `${folder} must not import ${name} (ARCHITECTURE.md, Which way imports go).` })) }],
     },

@@ -1,5 +1,20 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * One page per role: `index.html` is the wall, every other `NAME.html` beside it (leader, operator, police …)
+ * is its own entry, served by the API at `/NAME` and below. Found by listing so a new page needs no edit here.
+ */
+const pages = Object.fromEntries(
+  readdirSync(root)
+    .filter((name) => name.endsWith('.html'))
+    .map((name) => [name === 'index.html' ? 'wall' : name.slice(0, -'.html'.length), path.join(root, name)]),
+);
 
 /** The API (and socket.io) the dev server forwards to: `pnpm start` listens on 8080 by default. */
 const apiTarget = 'http://localhost:8080';
@@ -13,6 +28,7 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     chunkSizeWarningLimit: 4000,
+    rollupOptions: { input: pages },
   },
   server: {
     proxy: {

@@ -75,8 +75,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     app.use(express.static(wallDirectory, { index: 'index.html', maxAge: '1h', setHeaders: (response, filePath) => {
       if (filePath.endsWith('index.html')) response.setHeader('Cache-Control', 'no-cache');
     } }));
-    // Client-side routes (leader, police, operator views) all load the same page.
-    app.get(/^\/(?!api\/|socket\.io\/).*/, (_request, response) => response.sendFile(path.join(wallDirectory, 'index.html')));
+    // Each role has its own page (dist/leader.html, dist/operator.html …) at `/leader` and below; every other
+    // client route loads the wall.
+    app.get(/^\/(?!api\/|socket\.io\/).*/, (request, response) => {
+      response.setHeader('Cache-Control', 'no-cache');
+      response.sendFile(path.join(wallDirectory, rolePage(wallDirectory, request.path)));
+    });
   } else {
     log.warn({ wallDirectory }, 'the wall is not built; run `pnpm --filter @ioc/wall build`');
   }
@@ -109,4 +113,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       http.closeAllConnections?.();
     },
   };
+}
+
+/** `/leader/…` → `leader.html` when the build has that page; anything else → the wall's `index.html`. */
+export function rolePage(wallDirectory: string, requestPath: string): string {
+  const first = /^\/([a-z][a-z0-9-]*)(?:\/|$)/.exec(requestPath)?.[1];
+  if (first && first !== 'index' && existsSync(path.join(wallDirectory, `${first}.html`))) return `${first}.html`;
+  return 'index.html';
 }
