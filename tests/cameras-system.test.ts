@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import pino from 'pino';
+import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveConfig } from '@ioc/schemas';
+import { resolveConfig, type CameraSummary, type LiveEvent, type WallClientToServerEvents, type WallDeltaBatch, type WallServerToClientEvents, type WallSnapshot } from '@ioc/schemas';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
@@ -12,7 +13,8 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
 /**
  * Cameras inside the running system: a camera playing real footage in a loop goes online, serves an annotated
  * JPEG snapshot, and its per-minute counts reach PostgreSQL; a camera whose file does not exist is reported
- * offline with its reason and does not disturb the other one.
+ * offline with its reason and does not disturb the other one. Its health and live counts reach a wall client
+ * over socket.io as they happen.
  */
 describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${sharedDataMissingReason ?? ''}`, () => {
   let system: RunningSystem | undefined;
@@ -65,6 +67,52 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${
     await expect.poll(async () => (await cameras()).find((camera) => camera.id === 'cam-missing')?.state, { timeout: 30_000, interval: 500 }).toBe('offline');
     const missing = (await cameras()).find((camera) => camera.id === 'cam-missing');
     expect(missing?.lastError).toMatch(/Cannot open video/);
+  });
+
+  it('pushes the camera health and live counts to a wall client over socket.io, and lists its health', async () => {
+    const url = system?.url as string;
+    const snapshot = (await (await fetch(`${url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
+    const events: LiveEvent[] = [];
+    let lastId = snapshot.lastEventId;
+    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${url}/wall`, { auth: { afterEventId: lastId }, transports: ['websocket'], reconnection: false, forceNew: true });
+    socket.on('deltas', (batch: WallDeltaBatch) => {
+      expect(batch.afterEventId).toBe(lastId);
+      events.push(...batch.events);
+      lastId = batch.id;
+    });
+    const total = (counts: CameraSummary['counts']) => Object.values(counts).reduce((sum, byType) => sum + Object.values(byType).reduce((lineSum, entry) => lineSum + (entry?.forward ?? 0) + (entry?.backward ?? 0), 0), 0);
+    const countsEvents = () => events.flatMap((event) => (event.type === 'camera.counts' && event.counts.cameraId === 'cam-hanoi-pole' ? [event.counts] : []));
+    const healthEvents = () => events.flatMap((event) => (event.type === 'camera.health' && event.health.cameraId === 'cam-hanoi-pole' ? [event.health] : []));
+    try {
+      // The clip loops every 7 s with motorbikes crossing the line; health goes out every 5 s.
+      await expect.poll(() => countsEvents().length, { timeout: 30_000, interval: 250 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => healthEvents().length, { timeout: 15_000, interval: 250 }).toBeGreaterThanOrEqual(1);
+    } finally {
+      socket.disconnect();
+    }
+    const pushed = countsEvents();
+    for (const counts of pushed) {
+      expect(total(counts.delta)).toBeGreaterThan(0);
+      expect(Object.keys(counts.totals)).toEqual(['approach']);
+      expect(counts.toMs).toBeGreaterThanOrEqual(counts.fromMs);
+    }
+    // Totals only grow, by at least each message's delta.
+    for (let index = 1; index < pushed.length; index += 1) {
+      expect(total((pushed[index] as (typeof pushed)[number]).totals)).toBeGreaterThanOrEqual(total((pushed[index - 1] as (typeof pushed)[number]).totals) + total((pushed[index] as (typeof pushed)[number]).delta));
+    }
+    const health = healthEvents().at(-1);
+    expect(health).toMatchObject({ state: 'online', deviceState: 'ok', analysisFps: 5 });
+    expect(health?.framesAnalysed).toBeGreaterThan(0);
+    expect(health?.inferenceMs).toBeGreaterThan(0);
+    expect(health?.lastFrameAtMs).toBeGreaterThan(Date.now() - 60_000);
+
+    const listed = ((await (await fetch(`${url}/api/v1/cameras`)).json()) as { cameras: CameraSummary[] }).cameras;
+    const camera = listed.find((entry) => entry.id === 'cam-hanoi-pole');
+    expect(camera).toMatchObject({ state: 'online', deviceState: 'ok', analysisFps: 5 });
+    expect(camera?.analysedFps).toBeGreaterThan(0);
+    expect(camera?.framesAnalysed).toBeGreaterThan(0);
+    expect(total(camera?.counts ?? {})).toBeGreaterThanOrEqual(total((pushed.at(-1) as (typeof pushed)[number]).totals));
+    expect(listed.find((entry) => entry.id === 'cam-missing')).toMatchObject({ state: 'offline', deviceState: 'offline' });
   });
 
   it('serves an annotated JPEG snapshot, and a clear 404 for a camera without one', async () => {

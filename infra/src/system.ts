@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
+import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
 import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
@@ -12,6 +12,7 @@ import { generateBackfill, startDemoFeeds } from './demo/feeds';
 import { startDemoDossiers } from './demo/dossiers';
 import { startDemoFieldReports } from './demo/field-reports';
 import { readSitePackSite } from './site-pack/build-site-pack';
+import { DailyReportScheduler } from './reports/daily-report';
 
 /** The repository's models/ folder: manifest.json and the .onnx files `pnpm install` builds. */
 export const MODELS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models');
@@ -184,6 +185,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     const dossierRepository = new DossierRepository(pool);
     const fieldReports = new FieldReportRepository(pool);
     const photos = new PhotoStore(path.join(dataDirectory, 'open311-media'));
+    const reviews = new ReviewRepository(pool);
     const api = await startApiServer({
       config,
       logger,
@@ -207,10 +209,23 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(alertRepository),
+        createReviewRouter({ reviews, districts: site.districts }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });
     stops.push({ name: 'API server', stop: () => api.close() });
+
+    if (config.reports.enabled) {
+      const reports = new DailyReportScheduler({
+        reviews,
+        directory: path.resolve(config.reports.directory),
+        dailyAtHourVietnam: config.reports.dailyAtHourVietnam,
+        districtNames: new Map(site.districts.map((district) => [district.code, district.name])),
+        logger,
+      });
+      reports.start();
+      stops.push({ name: 'daily reports', stop: () => reports.stop() });
+    }
 
     if (demo) {
       const feeds = startDemoFeeds({ brokerUrl, devices: demoDevices(), logger });

@@ -21,6 +21,7 @@ import { DossierGauges, FieldReports, IncidentsBySeverity, OverdueAgencies } fro
 import { TrafficVolume, VehicleMix, ViolationsByRule } from './panels/TrafficPanels';
 import { TrendChart } from './panels/TrendChart';
 import { SCENES, initialRotation, pinScene, rotationTick, unpinScene, type PanelId, type SceneId } from './scenes';
+import { withLiveCameraData } from './state/camera-live';
 import { panelStatus } from './state/feeds';
 import type { TrafficTally } from './state/traffic';
 
@@ -112,7 +113,10 @@ export function App({ store, connection, registry, initialParams, config: config
   const scene = SCENES[rotation.scene];
   const scale = layout.scale;
   const lastLiveAtMs = state.lastMessageAtMs;
-  const cameraList = cameras.data ?? [];
+  // The polled camera list with the counts and states the cameras pushed over the socket since the last poll.
+  const liveCameraList = useMemo(() => withLiveCameraData(cameras.data ?? [], state.cameraLive, cameras.lastOkAtMs), [cameras.data, cameras.lastOkAtMs, state.cameraLive]);
+  const liveCameraFeed = useMemo(() => (cameras.data ? { ...cameras, data: liveCameraList } : cameras), [cameras, liveCameraList]);
+  const cameraList = liveCameraList;
   const devicesReporting = Object.values(state.devices).filter((live) => live.device.deviceState !== 'offline' && Object.values(live.latest).some((latest) => latest && Date.now() - latest.observedAtMs < 3 * (live.device.reportIntervalSeconds ?? 60) * 1000)).length;
 
   const panel = (id: PanelId): ReactNode => {
@@ -143,7 +147,7 @@ export function App({ store, connection, registry, initialParams, config: config
       case 'alerts':
         return <AlertList key={id} alerts={state.alerts} lang={lang} lastDataAtMs={lastLiveAtMs} nowMs={nowMs} staleAfterMs={staleAfterMs} />;
       case 'cameraStrip':
-        return <CameraStrip key={id} feed={cameras} lang={lang} nowMs={nowMs} limit={12} />;
+        return <CameraStrip key={id} feed={liveCameraFeed} lang={lang} nowMs={nowMs} limit={12} />;
       case 'trafficVolume':
         return <TrafficVolume key={id} tally={tally} cameras={cameras} lang={lang} scale={scale} registry={registry} nowMs={nowMs} />;
       case 'vehicleMix':

@@ -36,6 +36,8 @@ export interface Strings {
   rules: Record<string, string>;
   severities: Record<string, string>;
   cameraStates: Record<'online' | 'offline' | 'starting' | 'stopped', string>;
+  /** Beside a camera: vehicles counted since its pipeline started. */
+  cameraCounted: (count: string) => string;
   dossier: { onTimeRate: string; received: string; resolved: string; overdue: string };
   reportStatuses: Record<string, string>;
   overdueSla: string;
@@ -85,6 +87,7 @@ const vi: Strings = {
   rules: { redLightViolation: 'Vượt đèn đỏ', speeding: 'Quá tốc độ', carWrongDirection: 'Đi ngược chiều', laneViolation: 'Sai làn đường', carStopped: 'Dừng, đỗ sai quy định' },
   severities: { critical: 'Nghiêm trọng', high: 'Cao', medium: 'Trung bình', low: 'Thấp', informational: 'Thông tin' },
   cameraStates: { online: 'Trực tuyến', offline: 'Mất tín hiệu', starting: 'Đang khởi động', stopped: 'Đã dừng' },
+  cameraCounted: (count) => `${count} xe đã đếm`,
   dossier: { onTimeRate: 'Đúng hạn', received: 'Tiếp nhận hôm nay', resolved: 'Giải quyết hôm nay', overdue: 'hồ sơ trễ hạn' },
   reportStatuses: { open: 'Đang xử lý', closed: 'Đã xử lý', acknowledged: 'Đã tiếp nhận', in_progress: 'Đang xử lý' },
   overdueSla: 'Quá hạn xử lý',
@@ -134,6 +137,7 @@ const en: Strings = {
   rules: { redLightViolation: 'Red light', speeding: 'Speeding', carWrongDirection: 'Wrong direction', laneViolation: 'Wrong lane', carStopped: 'Illegal stop' },
   severities: { critical: 'Critical', high: 'High', medium: 'Medium', low: 'Low', informational: 'Info' },
   cameraStates: { online: 'Online', offline: 'No signal', starting: 'Starting', stopped: 'Stopped' },
+  cameraCounted: (count) => `${count} vehicles counted`,
   dossier: { onTimeRate: 'On time', received: 'Received today', resolved: 'Resolved today', overdue: 'overdue dossiers' },
   reportStatuses: { open: 'Open', closed: 'Closed', acknowledged: 'Acknowledged', in_progress: 'In progress' },
   overdueSla: 'Past SLA',

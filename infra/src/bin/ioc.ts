@@ -16,6 +16,8 @@
  *                        an Open311 api_key for a citizens' app (printed once; stored as its sha256)
  *   ioc import-dossiers FILE(.csv|.xlsx) [--format csv|xlsx] [--server URL]
  *                        a one-stop-shop dossier export into the dossier tables (DATABASE_URL, or a running IOC)
+ *   ioc report-daily [--date YYYY-MM-DD] [--out DIR]
+ *                        the leaders' daily review as bao-cao-ngay-DATE.pdf and .csv
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -31,11 +33,13 @@ import { startSystem } from '../system';
 import { BUILD_SITE_PACK_USAGE, buildSitePackCommand } from '../site-pack/cli';
 import { IMPORT_DOSSIERS_USAGE, importDossiersCommand } from '../demo/dossiers-import-cli';
 import { CREATE_API_KEY_USAGE, createApiKeyCommand } from '../demo/field-reports-cli';
+import { REPORT_DAILY_USAGE, reportDailyCommand } from '../reports/report-daily-cli';
 
 const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${BUILD_SITE_PACK_USAGE}
   ${IMPORT_DOSSIERS_USAGE}
   ${CREATE_API_KEY_USAGE}
+  ${REPORT_DAILY_USAGE}
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] [--json]
   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--threads N] [--json]`;
@@ -185,6 +189,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'build-site-pack') return buildSitePackCommand(argv.slice(1));
   if (command === 'import-dossiers') return importDossiersCommand(argv.slice(1));
   if (command === 'create-api-key') return createApiKeyCommand(argv.slice(1));
+  if (command === 'report-daily') return reportDailyCommand(argv.slice(1));
   const config = loadConfig();
   const logger = createRootLogger(config.log.level);
   switch (command) {

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import { scrubUrlCredentials, type CameraConfig, type Device } from '@ioc/schemas';
+import { scrubUrlCredentials, type CameraConfig, type CameraHealth, type CameraLineCounts, type CameraState, type Device } from '@ioc/schemas';
 import { TRAFFIC_COCO_CLASS_IDS, type Detections } from '@ioc/vision';
 import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
 import { annotatedSnapshotJpeg } from './annotate';
-import { CameraAnalyzer, type CountingLine } from './camera-analyzer';
+import { CameraAnalyzer, type CountingLine, type LineCrossingEvent } from './camera-analyzer';
 import { FfmpegFrameSource, type Frame } from './ffmpeg-source';
 import type { InferencePool } from './inference-pool';
 import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
 import { TrafficFlowAggregator } from './traffic-flow-aggregator';
 
-export type CameraState = 'starting' | 'online' | 'offline' | 'stopped';
+export type { CameraState };
 
 export interface CameraStatus {
   cameraId: string;
@@ -25,7 +25,7 @@ export interface CameraStatus {
   reconnects: number;
   lastError: string | undefined;
   /** Counts since start per line, by vehicle type and direction. */
-  counts: Record<string, Record<string, { forward: number; backward: number }>>;
+  counts: CameraLineCounts;
 }
 
 export interface CameraPipelineOptions {
@@ -40,6 +40,10 @@ export interface CameraPipelineOptions {
   threads?: number;
   snapshotIntervalMs?: number;
   flushIntervalMs?: number;
+  /** How often the camera's health goes on the bus while it runs (state changes go at once). */
+  healthIntervalMs?: number;
+  /** Counts go on the bus at most this often, and only when something was counted. */
+  countsIntervalMs?: number;
   /** First and largest wait between reconnect attempts. */
   backoffMs?: { initial: number; max: number };
   /** Overrides for tests and tools (e.g. a different ffmpeg). */
@@ -47,6 +51,22 @@ export interface CameraPipelineOptions {
 }
 
 const RATE_WINDOW_MS = 10_000;
+const DEFAULT_HEALTH_INTERVAL_MS = 5000;
+const DEFAULT_COUNTS_INTERVAL_MS = 1000;
+
+/** Adds one crossing to per-line counts (creating the line and type entries as needed). */
+function addCrossing(counts: CameraLineCounts, crossing: LineCrossingEvent): void {
+  // The analyzer counts vehicles only; a person is never a crossing (riders arrive relabelled as motorcycles).
+  if (crossing.vehicleClass === 'person') return;
+  const byType = (counts[crossing.lineId] ??= {});
+  const entry = (byType[crossing.vehicleClass] ??= { forward: 0, backward: 0 });
+  entry[crossing.direction] += 1;
+}
+
+function copyCounts(counts: CameraLineCounts): CameraLineCounts {
+  return Object.fromEntries(Object.entries(counts).map(([lineId, byType]) => [lineId, Object.fromEntries(Object.entries(byType).map(([type, entry]) => [type, { ...entry }]))]));
+}
+
 
 /**
  * One camera, end to end: ffmpeg frames at the analysis rate → detector → tracker and lines → per-minute
@@ -77,6 +97,12 @@ export class CameraPipeline {
   #lastFlushMs = Date.now();
   #frameSizeKey = '';
   #pixelLines: CountingLine[] = [];
+  /** Counts since the pipeline started (survives a new analyzer after a change of frame size). */
+  readonly #totals: CameraLineCounts = {};
+  /** Counted since the last `cameraCounts` message. */
+  #pendingDelta: CameraLineCounts = {};
+  #pendingSinceMs = Date.now();
+  #lastHealthMs = 0;
 
   constructor(options: CameraPipelineOptions) {
     this.cameraId = options.camera.id;
@@ -103,7 +129,7 @@ export class CameraPipeline {
     const nowMs = Date.now();
     const recent = this.#frameTimesMs.filter((timeMs) => nowMs - timeMs <= RATE_WINDOW_MS);
     const sorted = [...this.#inferenceMs].sort((left, right) => left - right);
-    const counts = this.#analyzer ? Object.fromEntries([...this.#analyzer.counts()].map(([lineId, lineCounts]) => [lineId, { ...lineCounts }])) : {};
+    const counts = copyCounts(this.#totals);
     return {
       cameraId: this.cameraId,
       state: this.#state,
@@ -123,11 +149,31 @@ export class CameraPipeline {
     this.#running = this.#run().catch((err: unknown) => this.#log.error({ err }, 'camera pipeline crashed'));
   }
 
+  /** The health this pipeline reports on the bus (`cameraHealth`) and the API lists. */
+  health(nowMs = Date.now()): CameraHealth {
+    const status = this.status();
+    return {
+      cameraId: this.cameraId,
+      state: status.state,
+      deviceState: deviceStateOf(status.state),
+      analysisFps: this.#options.camera.analysisFps,
+      analysedFps: status.analysedFps,
+      inferenceMs: status.inferenceMs,
+      framesAnalysed: status.framesAnalysed,
+      framesSkipped: status.framesSkipped,
+      reconnects: status.reconnects,
+      ...(status.lastFrameAtMs !== undefined ? { lastFrameAtMs: status.lastFrameAtMs } : {}),
+      ...(status.lastError !== undefined ? { lastError: status.lastError.slice(0, 2000) } : {}),
+      reportedAtMs: nowMs,
+    };
+  }
+
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#source?.close();
     this.#wake?.();
     await this.#running;
+    this.#publishCounts(Date.now());
     await this.#flush(Number.POSITIVE_INFINITY);
     await this.#detector?.close().catch(() => undefined);
     this.#detector = undefined;
@@ -224,7 +270,11 @@ export class CameraPipeline {
     const result = await detector.detect(frame);
     const analysis = (this.#analyzer as CameraAnalyzer).update(result.detections, frame.timestampMs);
     this.#aggregator.start(nowMs);
-    for (const crossing of analysis.crossings) this.#aggregator.add(crossing, nowMs);
+    for (const crossing of analysis.crossings) {
+      this.#aggregator.add(crossing, nowMs);
+      addCrossing(this.#totals, crossing);
+      addCrossing(this.#pendingDelta, crossing);
+    }
     this.#framesAnalysed += 1;
     this.#lastFrameAtMs = nowMs;
     this.#frameTimesMs.push(nowMs);
@@ -235,6 +285,8 @@ export class CameraPipeline {
       this.#setState('online');
       void this.#upsertDevice('ok', nowMs);
     }
+    if (nowMs - this.#pendingSinceMs >= (this.#options.countsIntervalMs ?? DEFAULT_COUNTS_INTERVAL_MS)) this.#publishCounts(nowMs);
+    if (nowMs - this.#lastHealthMs >= (this.#options.healthIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS)) this.#publishHealth(nowMs);
     if (nowMs - this.#lastSnapshotMs >= (this.#options.snapshotIntervalMs ?? 5000)) {
       this.#lastSnapshotMs = nowMs;
       this.#snapshot = { jpeg: this.#drawSnapshot(frame, analysis.tracked), takenAtMs: nowMs };
@@ -284,10 +336,26 @@ export class CameraPipeline {
     if (state === this.#state) return;
     this.#state = state;
     this.#log.info({ state }, 'camera state');
-    const deviceState = state === 'online' ? 'ok' : state === 'offline' ? 'offline' : 'unknown';
+    const deviceState = deviceStateOf(state);
     this.#options.bus?.publish({ kind: 'deviceState', change: { deviceId: this.cameraId, deviceState, changedAtMs: Date.now() } });
+    this.#publishHealth(Date.now());
     if (state === 'offline') void this.#upsertDevice('offline', Date.now());
   }
+  #publishHealth(nowMs: number): void {
+    this.#lastHealthMs = nowMs;
+    this.#options.bus?.publish({ kind: 'cameraHealth', health: this.health(nowMs) });
+  }
+
+  /** What was counted since the last message, with the totals; nothing when nothing was counted. */
+  #publishCounts(nowMs: number): void {
+    const delta = this.#pendingDelta;
+    const fromMs = this.#pendingSinceMs;
+    this.#pendingDelta = {};
+    this.#pendingSinceMs = nowMs;
+    if (Object.keys(delta).length === 0) return;
+    this.#options.bus?.publish({ kind: 'cameraCounts', counts: { cameraId: this.cameraId, fromMs, toMs: Math.max(fromMs, nowMs), delta, totals: copyCounts(this.#totals) } });
+  }
+
 
   async #upsertDevice(deviceState: Device['deviceState'], nowMs: number): Promise<void> {
     const camera = this.#options.camera;
@@ -320,4 +388,8 @@ export class CameraPipeline {
       };
     });
   }
+}
+
+function deviceStateOf(state: CameraState): Device['deviceState'] {
+  return state === 'online' ? 'ok' : state === 'offline' ? 'offline' : 'unknown';
 }

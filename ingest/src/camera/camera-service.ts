@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CameraConfig } from '@ioc/schemas';
+import type { CameraConfig, CameraSummary } from '@ioc/schemas';
 import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
 import { CameraPipeline, type CameraStatus } from './camera-pipeline';
 import type { InferencePool } from './inference-pool';
@@ -20,12 +20,14 @@ export interface CameraServiceOptions {
   snapshotIntervalMs?: number;
 }
 
-export interface CameraView extends CameraStatus {
+/** A camera as `GET /api/v1/cameras` lists it: the pipeline's status with the camera's identity and health. */
+export interface CameraView extends CameraStatus, Omit<CameraSummary, keyof CameraStatus> {
   id: string;
   name: string;
   location: CameraConfig['location'];
   districtCode: string | undefined;
   analysisFps: number;
+  deviceState: NonNullable<CameraSummary['deviceState']>;
 }
 
 /**
@@ -100,7 +102,8 @@ export class CameraService {
         lastError: this.#failed.get(camera.id),
         counts: {},
       };
-      return { ...status, id: camera.id, name: camera.name, location: camera.location, districtCode: camera.districtCode, analysisFps: camera.analysisFps };
+      const deviceState = status.state === 'online' ? 'ok' : status.state === 'offline' ? 'offline' : 'unknown';
+      return { ...status, id: camera.id, name: camera.name, location: camera.location, districtCode: camera.districtCode, analysisFps: camera.analysisFps, deviceState };
     });
   }
 

@@ -1,20 +1,7 @@
 import express, { type Router } from 'express';
-import { iocError } from '@ioc/schemas';
+import { iocError, type CameraSummary } from '@ioc/schemas';
 
-/** A camera as the API shows it: configuration summary and live status (filled by the ingest side). */
-export interface CameraSummary {
-  id: string;
-  name: string;
-  state: 'starting' | 'online' | 'offline' | 'stopped';
-  location?: { type: 'Point'; coordinates: [number, number] } | undefined;
-  districtCode?: string | undefined;
-  analysisFps: number;
-  analysedFps: number;
-  inferenceMs: number;
-  lastFrameAtMs: number | undefined;
-  lastError: string | undefined;
-  counts: Record<string, Record<string, { forward: number; backward: number }>>;
-}
+export type { CameraSummary };
 
 /** What the API needs from whoever runs the cameras (the composition root passes the running pipelines). */
 export interface CameraDirectory {

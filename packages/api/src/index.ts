@@ -12,3 +12,5 @@ export { PhotoStore, cleanPhoto, DEFAULT_MAX_PHOTO_BYTES } from './open311-photo
 export { createAlertRouter, type AlertReader } from './incidents';
 export { decideTriage, type TriageCommand } from './open311-triage';
 export { fieldReportAlert } from './open311-format';
+export { createReviewRouter, type ReviewReader, type ReviewRouterOptions } from './review';
+export { dailyReviewCsv, dailyReviewPdf, displayDate, formatNumber, REVIEW_FONT_FILES, type DailyReviewPdfOptions, type ReviewLang } from './review-export';

@@ -44,6 +44,18 @@ describe('LiveHub', () => {
     expect(hub.snapshot().devices.find((live) => live.device.id === 'a')?.latest.pm25?.value).toBe(expected);
   });
 
+  it('turns camera health and counts into numbered events; health moves the camera Device', () => {
+    const hub = makeHub();
+    const health = { cameraId: 'a', state: 'offline', deviceState: 'offline', analysisFps: 5, analysedFps: 0, inferenceMs: 0, framesAnalysed: 3, framesSkipped: 0, reconnects: 1, lastFrameAtMs: 9_500_000, reportedAtMs: 9_600_000 } as const;
+    const counts = { cameraId: 'a', fromMs: 9_000_000, toMs: 9_001_000, delta: { l: { car: { forward: 1, backward: 0 } } }, totals: { l: { car: { forward: 4, backward: 0 } } } };
+    expect(hub.receive({ kind: 'cameraHealth', health })).toMatchObject({ id: 'e1:1', type: 'camera.health', health });
+    expect(hub.receive({ kind: 'cameraCounts', counts })).toMatchObject({ id: 'e1:2', type: 'camera.counts', counts });
+    const camera = hub.snapshot().devices.find((live) => live.device.id === 'a')?.device;
+    expect(camera).toMatchObject({ deviceState: 'offline', dateLastValueReported: new Date(9_500_000).toISOString() });
+    const replay = hub.eventsAfter('e1:0');
+    expect(replay.ok && replay.events.map((event) => event.type)).toEqual(['camera.health', 'camera.counts']);
+  });
+
   it('keeps history ordered, without duplicates, and within the window', () => {
     const nowMs = 10_000_000;
     const hub = makeHub(nowMs);

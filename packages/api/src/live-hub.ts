@@ -106,6 +106,19 @@ export class LiveHub {
       case 'alert':
         event = { ...envelope, type: 'alert.raised', alert: message.alert };
         break;
+      case 'cameraHealth': {
+        // The camera's Device (when the node knows it) follows its pipeline's state and last frame.
+        const live = this.#devices.get(message.health.cameraId);
+        if (live) {
+          const lastFrameAtMs = message.health.lastFrameAtMs;
+          live.device = { ...live.device, deviceState: message.health.deviceState, ...(lastFrameAtMs ? { dateLastValueReported: new Date(lastFrameAtMs).toISOString() } : {}) };
+        }
+        event = { ...envelope, type: 'camera.health', health: message.health };
+        break;
+      }
+      case 'cameraCounts':
+        event = { ...envelope, type: 'camera.counts', counts: message.counts };
+        break;
     }
     this.#ring.push(event);
     if (this.#ring.length > this.#options.replayBufferEvents * 2) this.#compactRing();

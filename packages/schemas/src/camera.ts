@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { entityIdSchema, geoPointSchema } from './common';
+import { deviceStateSchema } from './device';
 import { vehicleTypeSchema } from './traffic-flow';
 
 /** A point in normalised image coordinates: x from the left edge, y from the top, both 0..1. */
@@ -238,3 +239,78 @@ export const signalControllerMessageSchema = z.object({
   changedAt: z.iso.datetime({ offset: true }).describe('when the group switched to this state (controller clock, ISO 8601 with offset)'),
 });
 export type SignalControllerMessage = z.infer<typeof signalControllerMessageSchema>;
+
+/** What a camera pipeline is doing: `starting` (model loading, first frame not in yet), `online`, `offline` (retrying its source), `stopped`. */
+export const cameraStateSchema = z.enum(['starting', 'online', 'offline', 'stopped']);
+export type CameraState = z.infer<typeof cameraStateSchema>;
+
+const countSchema = z.number().int().nonnegative();
+/** Vehicles counted per counting line id, then per vehicle type, by direction (forward/backward as the line defines them). */
+export const cameraLineCountsSchema = z.record(
+  z.string().min(1).max(64).describe('counting line id'),
+  z.partialRecord(vehicleTypeSchema, z.object({ forward: countSchema, backward: countSchema }).strict()),
+);
+export type CameraLineCounts = z.infer<typeof cameraLineCountsSchema>;
+
+/**
+ * A camera's health as its pipeline reports it (on the bus as `cameraHealth`, in `GET /api/v1/cameras`): the
+ * `Device` state it maps to plus what an operator needs to see why a camera is slow or dark.
+ */
+export const cameraHealthSchema = z
+  .object({
+    cameraId: entityIdSchema,
+    state: cameraStateSchema,
+    /** The camera's Smart Data Models `Device.deviceState`: online → ok, offline → offline, otherwise unknown. */
+    deviceState: deviceStateSchema,
+    analysisFps: z.number().positive().max(30).describe('the configured analysis rate'),
+    analysedFps: z.number().nonnegative().max(1000).describe('frames analysed per second over the last 10 s'),
+    inferenceMs: z.number().nonnegative().describe('median detector time of the last 50 frames'),
+    framesAnalysed: countSchema,
+    framesSkipped: countSchema.describe('frames dropped because the previous one was still being analysed'),
+    reconnects: countSchema,
+    lastFrameAtMs: z.number().int().nonnegative().optional().describe('when the last frame was analysed (ms since epoch)'),
+    lastError: z.string().max(2000).optional().describe('the last source or model error, credentials scrubbed'),
+    reportedAtMs: z.number().int().nonnegative(),
+  })
+  .strict();
+export type CameraHealth = z.infer<typeof cameraHealthSchema>;
+
+/**
+ * Live counts of one camera (on the bus as `cameraCounts`, at most about once a second per camera and only when
+ * something was counted): what was counted in (`fromMs`, `toMs`], and the totals since the pipeline started so a
+ * client that missed a message still shows the right figure.
+ */
+export const cameraCountsSchema = z
+  .object({
+    cameraId: entityIdSchema,
+    fromMs: z.number().int().nonnegative(),
+    toMs: z.number().int().nonnegative(),
+    delta: cameraLineCountsSchema,
+    totals: cameraLineCountsSchema,
+  })
+  .strict()
+  .refine((counts) => counts.toMs >= counts.fromMs, { message: 'toMs must not be before fromMs', path: ['toMs'] });
+export type CameraCounts = z.infer<typeof cameraCountsSchema>;
+
+/**
+ * One camera in `GET /api/v1/cameras`: configuration summary, health and the counts since its pipeline started.
+ * The health fields beyond state/fps/inference/last frame are optional for directories that run no pipelines
+ * (tests and benchmarks that serve fixed cameras).
+ */
+export interface CameraSummary {
+  id: string;
+  name: string;
+  state: CameraState;
+  location?: { type: 'Point'; coordinates: [number, number] } | undefined;
+  districtCode?: string | undefined;
+  analysisFps: number;
+  analysedFps: number;
+  inferenceMs: number;
+  lastFrameAtMs: number | undefined;
+  lastError: string | undefined;
+  counts: CameraLineCounts;
+  deviceState?: CameraHealth['deviceState'];
+  framesAnalysed?: number;
+  framesSkipped?: number;
+  reconnects?: number;
+}

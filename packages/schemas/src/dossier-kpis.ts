@@ -184,10 +184,10 @@ export function withRates(counts: DossierKpis): DossierKpis {
   };
 }
 
-export const DOSSIER_KPI_GROUPS = ['agency', 'level', 'procedure', 'day'] as const;
+export const DOSSIER_KPI_GROUPS = ['agency', 'level', 'procedure', 'day', 'district'] as const;
 export type DossierKpiGroup = (typeof DOSSIER_KPI_GROUPS)[number];
 
-/** One group of a KPI report: an agency (code, name), a level, a procedure (code, name) or a Vietnam day (YYYY-MM-DD). */
+/** One group of a KPI report: an agency (code, name), a level, a procedure (code, name), a Vietnam day (YYYY-MM-DD) or a district code ('' for dossiers without one). */
 export interface DossierKpiRow extends DossierKpis {
   key: string;
   label: string;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SCHEMA_VERSION } from './common';
 import { alertSchema } from './alert';
+import { cameraCountsSchema, cameraHealthSchema } from './camera';
 import type { deviceSchema} from './device';
 import { deviceStateSchema } from './device';
 import { SENSOR_PROPERTY_NAMES } from './properties';
@@ -35,6 +36,8 @@ export const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('readings'), readings: z.array(storedReadingSchema).min(1) }).strict(),
   z.object({ kind: z.literal('deviceState'), change: deviceStateChangeSchema }).strict(),
   z.object({ kind: z.literal('alert'), alert: alertSchema }).strict(),
+  z.object({ kind: z.literal('cameraHealth'), health: cameraHealthSchema }).strict(),
+  z.object({ kind: z.literal('cameraCounts'), counts: cameraCountsSchema }).strict(),
 ]);
 export type BusMessage = z.infer<typeof busMessageSchema>;
 
@@ -49,7 +52,9 @@ interface EnvelopeFields {
 export type LiveEvent =
   | (EnvelopeFields & { type: 'sensor.readings'; readings: z.infer<typeof storedReadingSchema>[] })
   | (EnvelopeFields & { type: 'device.state'; change: DeviceStateChange })
-  | (EnvelopeFields & { type: 'alert.raised'; alert: z.infer<typeof alertSchema> });
+  | (EnvelopeFields & { type: 'alert.raised'; alert: z.infer<typeof alertSchema> })
+  | (EnvelopeFields & { type: 'camera.health'; health: z.infer<typeof cameraHealthSchema> })
+  | (EnvelopeFields & { type: 'camera.counts'; counts: z.infer<typeof cameraCountsSchema> });
 
 /** One push to the wall: every event after `afterEventId` up to `id`, in order. */
 export interface WallDeltaBatch extends EnvelopeFields {

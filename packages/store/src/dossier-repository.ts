@@ -103,6 +103,7 @@ const GROUP_KEYS: Record<DossierKpiGroup | 'total', { key: string; label: string
   level: { key: 'd.administrative_level', label: 'd.administrative_level' },
   procedure: { key: 'd.procedure_code', label: 'max(d.procedure_name)' },
   day: { key: `to_char(p.period_start AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')`, label: `to_char(p.period_start AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')` },
+  district: { key: `coalesce(d.district_code, '')`, label: `coalesce(d.district_code, '')` },
   total: { key: `'total'`, label: `'total'` },
 };
 
@@ -115,6 +116,8 @@ export interface DossierKpiQuery {
   groupBy: DossierKpiGroup;
   agencyCode?: string | undefined;
   administrativeLevel?: string | undefined;
+  /** Dossiers of one district (the leaders' review drills down by district). */
+  districtCode?: string | undefined;
   /** The clock; the report is judged at min(toMs, now). */
   nowMs?: number;
 }
@@ -240,6 +243,7 @@ export class DossierRepository {
          FROM periods p
          JOIN dossiers d ON d.received_at < p.period_end AND (d.finished_at IS NULL OR d.finished_at >= p.period_start)
         WHERE ($5::text IS NULL OR d.agency_code = $5) AND ($6::text IS NULL OR d.administrative_level = $6)
+          AND ($7::text IS NULL OR d.district_code = $7)
         GROUP BY 1
         ORDER BY 1`,
       [
@@ -249,6 +253,7 @@ export class DossierRepository {
         asOf.map((timeMs) => new Date(nearDueUntilMs(timeMs)).toISOString()),
         query.agencyCode ?? null,
         query.administrativeLevel ?? null,
+        query.districtCode ?? null,
       ],
     );
     return result.rows.map((row) => ({

@@ -1,6 +1,8 @@
-import { IconLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer } from '@deck.gl/layers';
+import { IconLayer, PathLayer, ScatterplotLayer, SolidPolygonLayer, TextLayer } from '@deck.gl/layers';
 import type { Layer } from '@deck.gl/core';
 import type { Site } from '@ioc/schemas';
+import { cameraCountLabel, cameraVehicleTotal } from '../state/camera-live';
+import { FONT_FAMILY } from './layers';
 import type { CameraInfo } from '../state/traffic';
 import type { ViolationCell } from '../state/violations';
 
@@ -10,6 +12,8 @@ import type { ViolationCell } from '../state/violations';
  * new. Same ids on every update, so deck.gl only re-uploads changed attributes.
  */
 export const CAMERA_LAYER_ID = 'cameras';
+/** Live vehicle counts beside the camera icons. */
+export const CAMERA_COUNT_LAYER_ID = 'camera-counts';
 
 export type CameraState = CameraInfo['state'];
 const CAMERA_COLORS: Record<CameraState, string> = { online: '#4ade80', starting: '#fcd34d', offline: '#f87171', stopped: '#94a3b8' };
@@ -34,10 +38,14 @@ export interface CameraPoint {
   name: string;
   state: CameraState;
   position: [number, number];
+  /** Vehicles counted since the camera's pipeline started (live over the socket). */
+  vehicles: number;
 }
 
 export function cameraPoints(cameras: readonly CameraInfo[]): CameraPoint[] {
-  return cameras.filter((camera) => camera.position !== undefined).map((camera) => ({ id: camera.id, name: camera.name, state: camera.state, position: camera.position as [number, number] }));
+  return cameras
+    .filter((camera) => camera.position !== undefined)
+    .map((camera) => ({ id: camera.id, name: camera.name, state: camera.state, position: camera.position as [number, number], vehicles: cameraVehicleTotal(camera) }));
 }
 
 export interface RoadSegment {
@@ -173,6 +181,29 @@ export function liveLayers(input: LiveLayerInput): Layer[] {
           if (info.object) input.onCameraClick(info.object as CameraPoint);
           return true;
         },
+      }),
+    );
+    // Only cameras that counted something: a wall of zeros says nothing, and text is the costly layer here.
+    const counted = input.cameras.filter((camera) => camera.vehicles > 0);
+    layers.push(
+      new TextLayer<CameraPoint>({
+        id: CAMERA_COUNT_LAYER_ID,
+        data: counted,
+        getPosition: (camera) => camera.position,
+        getText: (camera) => cameraCountLabel(camera.vehicles),
+        getSize: 15 * scale,
+        sizeUnits: 'pixels',
+        getPixelOffset: [19 * scale, 0],
+        getTextAnchor: 'start',
+        getAlignmentBaseline: 'center',
+        getColor: [240, 245, 255, 255],
+        fontFamily: FONT_FAMILY,
+        fontWeight: 700,
+        fontSettings: { sdf: true, fontSize: 64, buffer: 6, cutoff: 0.2 },
+        outlineWidth: 4,
+        outlineColor: [7, 13, 26, 255],
+        characterSet: '0123456789.',
+        updateTriggers: { getText: counted.map((camera) => camera.vehicles).join(), getSize: scale, getPixelOffset: scale },
       }),
     );
   }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { strings, type Lang } from '../i18n';
 import type { FeedState } from '../state/feeds';
 import { feedStatus } from '../state/feeds';
+import { cameraCountLabel, cameraVehicleTotal } from '../state/camera-live';
 import type { CameraInfo } from '../state/traffic';
 import { Panel, useFitChildren } from './Panel';
 
@@ -61,7 +62,10 @@ export function CameraStrip({ feed, lang, nowMs, limit }: { feed: FeedState<Came
         {cameras.map((camera) => (
           <figure key={camera.id} className={`camera-tile camera-${camera.state}`} data-camera-id={camera.id}>
             {camera.state === 'online' ? <Snapshot cameraId={camera.id} bucketMs={bucket} alt={camera.name} lang={lang} /> : <div className="snapshot-missing">{t.cameraStates[camera.state]}</div>}
-            <figcaption className="camera-name">{camera.name}</figcaption>
+            <figcaption className="camera-name">
+              {camera.name}
+              {cameraVehicleTotal(camera) > 0 ? <span className="camera-count" data-camera-count={cameraVehicleTotal(camera)}>{t.cameraCounted(cameraCountLabel(cameraVehicleTotal(camera)))}</span> : null}
+            </figcaption>
           </figure>
         ))}
       </div>

@@ -3,6 +3,8 @@ import {
   levelOf,
   parseEventId,
   type Alert,
+  type CameraHealth,
+  type CameraLineCounts,
   type LiveDevice,
   type LiveEvent,
   type SensorProperty,
@@ -53,6 +55,18 @@ export interface WallState {
    * events are still applied; the connection takes a new snapshot when it next may (rate-limited).
    */
   unknownDeviceSeen: boolean;
+  /**
+   * What the cameras pushed over the socket (`camera.counts`, `camera.health`), by camera id: newer than the
+   * 5-second REST poll of `/api/v1/cameras`, which stays the source of the camera list and positions.
+   */
+  cameraLive: Readonly<Record<string, CameraLive>>;
+}
+
+export interface CameraLive {
+  /** Counts since the camera's pipeline started, per line and vehicle type, as of `countsAtMs`. */
+  totals?: CameraLineCounts;
+  countsAtMs?: number;
+  health?: CameraHealth;
 }
 
 export const MAX_ALERTS = 20;
@@ -78,6 +92,7 @@ export function initialWallState(nowMs: number): WallState {
     snapshotAtMs: undefined,
     dataVersion: 0,
     unknownDeviceSeen: false,
+    cameraLive: {},
   };
 }
 
@@ -117,6 +132,8 @@ export function applySnapshot(state: WallState, snapshot: WallSnapshot, nowMs: n
     snapshotAtMs: nowMs,
     dataVersion: state.dataVersion + 1,
     unknownDeviceSeen: false,
+    // Camera counters restart with the server (another epoch); within one epoch they only grow.
+    cameraLive: parsed?.epoch === state.epoch ? state.cameraLive : {},
   };
 }
 
@@ -199,6 +216,18 @@ function applyEvent(state: WallState, event: LiveEvent): WallState {
       state.alerts = [event.alert, ...state.alerts.filter((alert) => alert.id !== event.alert.id)].slice(0, MAX_ALERTS);
       state.violations = recordViolations(state.violations, [event.alert], Date.parse(event.time) || Date.parse(event.alert.dateIssued) || 0);
       return state;
+    case 'camera.counts': {
+      const current = state.cameraLive[event.counts.cameraId];
+      if (current?.countsAtMs !== undefined && current.countsAtMs > event.counts.toMs) return state;
+      state.cameraLive = { ...state.cameraLive, [event.counts.cameraId]: { ...current, totals: event.counts.totals, countsAtMs: event.counts.toMs } };
+      return state;
+    }
+    case 'camera.health': {
+      const current = state.cameraLive[event.health.cameraId];
+      if (current?.health && current.health.reportedAtMs > event.health.reportedAtMs) return state;
+      state.cameraLive = { ...state.cameraLive, [event.health.cameraId]: { ...current, health: event.health } };
+      return state;
+    }
   }
 }
 
