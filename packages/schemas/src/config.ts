@@ -86,6 +86,17 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    evidence: z
+      .object({
+        directory: z.string().min(1).optional().describe('Folder of violation evidence files (named by sha256, written once); <dataDir>/evidence when absent.'),
+        clipSecondsBefore: z.number().min(0).max(15).default(3).describe('Seconds of video kept before a violation (each camera keeps a ring buffer of recent frames).'),
+        clipSecondsAfter: z.number().min(0.5).max(15).default(2).describe('Seconds of video after the violation; the clip is encoded once they have arrived.'),
+        frameOffsetSeconds: z.number().min(0.1).max(5).default(1).describe('How far before and after the violation the "before" and "after" frames are taken.'),
+        ringBufferMegabytes: z.number().int().min(8).max(4096).default(96).describe('Most memory one camera’s ring buffer of raw frames may hold; the clip starts later when it is full.'),
+        maxPendingViolations: z.number().int().min(1).max(64).default(8).describe('Violations per camera waiting for their "after" frames; beyond this one is finished early with what has arrived.'),
+      })
+      .strict()
+      .prefault({}),
     log: z
       .object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') })
       .strict()

@@ -15,3 +15,4 @@ export * from './dossier';
 export * from './dossier-kpis';
 export * from './open311';
 export * from './incident';
+export * from './violation';
