@@ -1,10 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { createHash } from 'node:crypto';
 import { inflateSync } from 'node:zlib';
 import jpeg from 'jpeg-js';
 import { iocError } from '@ioc/schemas';
+import { HashedFileStore } from '@ioc/store';
 
 /**
  * Citizens' photos: the type is judged by the bytes (never the name or the declared type), the image is
@@ -276,36 +274,25 @@ export function cleanPhoto(bytes: Uint8Array, options: { maxBytes?: number; maxP
   return { jpeg: jpegBytes, sha256: createHash('sha256').update(jpegBytes).digest('hex'), width: image.width, height: image.height, sourceType };
 }
 
-/** Photos under `<dataDir>/open311-media/ab/<sha256>.jpg`: written once, never overwritten. */
+/** Photos under `<dataDir>/open311-media/ab/<sha256>.jpg`: written once, never overwritten (the store's `HashedFileStore`). */
 export class PhotoStore {
   readonly directory: string;
+  readonly #files: HashedFileStore;
 
   constructor(directory: string) {
     this.directory = directory;
+    this.#files = new HashedFileStore(directory);
   }
 
   pathOf(sha256: string): string {
-    return path.join(this.directory, sha256.slice(0, 2), `${sha256}.jpg`);
+    return this.#files.pathOf(sha256, 'jpg');
   }
 
   has(sha256: string): boolean {
-    return existsSync(this.pathOf(sha256));
+    return this.#files.has(sha256, 'jpg');
   }
 
-  /** Writes to a temporary name, then links it into place: a reader never sees half a file, and an existing file is kept. */
   async put(photo: CleanPhoto): Promise<string> {
-    const target = this.pathOf(photo.sha256);
-    if (existsSync(target)) return photo.sha256;
-    await mkdir(path.dirname(target), { recursive: true });
-    const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(temporary, photo.jpeg, { flag: 'wx' });
-    try {
-      await link(temporary, target);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    } finally {
-      await unlink(temporary).catch(() => undefined);
-    }
-    return photo.sha256;
+    return this.#files.put(photo.jpeg, 'jpg', photo.sha256);
   }
 }
