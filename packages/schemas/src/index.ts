@@ -15,4 +15,5 @@ export * from './dossier';
 export * from './dossier-kpis';
 export * from './open311';
 export * from './incident';
+export * from './review';
 export * from './violation';
