@@ -24,3 +24,4 @@ export * from './dossiers/dossier-ingest-router';
 export * from './dossiers/dossier-file';
 export * from './incidents/incident-rules';
 export * from './incidents/incident-engine';
+export * from './camera/violation-recorder';

@@ -8,6 +8,7 @@ import { FfmpegFrameSource, type Frame } from './ffmpeg-source';
 import type { InferencePool } from './inference-pool';
 import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
 import { TrafficFlowAggregator } from './traffic-flow-aggregator';
+import { ViolationRecorder, type LiveViolationOptions } from './violation-recorder';
 
 export type { CameraState };
 
@@ -48,6 +49,8 @@ export interface CameraPipelineOptions {
   backoffMs?: { initial: number; max: number };
   /** Overrides for tests and tools (e.g. a different ffmpeg). */
   ffmpegPath?: string;
+  /** Where violations and their evidence go; without it (or without rules in the config) the camera only counts. */
+  violations?: LiveViolationOptions | undefined;
 }
 
 const RATE_WINDOW_MS = 10_000;
@@ -85,6 +88,7 @@ export class CameraPipeline {
   #stopped = false;
   #running: Promise<void> | undefined;
   #wake: (() => void) | undefined;
+  #consumed: (() => void) | undefined;
   #frameTimesMs: number[] = [];
   #inferenceMs: number[] = [];
   #framesAnalysed = 0;
@@ -97,6 +101,7 @@ export class CameraPipeline {
   #lastFlushMs = Date.now();
   #frameSizeKey = '';
   #pixelLines: CountingLine[] = [];
+  #violations: ViolationRecorder | undefined;
   /** Counts since the pipeline started (survives a new analyzer after a change of frame size). */
   readonly #totals: CameraLineCounts = {};
   /** Counted since the last `cameraCounts` message. */
@@ -109,6 +114,7 @@ export class CameraPipeline {
     this.#options = options;
     this.#log = options.logger.child({ module: 'camera-pipeline', cameraId: options.camera.id });
     this.#aggregator = this.#newAggregator();
+    if (options.violations && ViolationRecorder.wanted(options.camera)) this.#violations = new ViolationRecorder({ ...options.violations, camera: options.camera, logger: options.logger });
   }
 
   #newAggregator(): TrafficFlowAggregator {
@@ -173,6 +179,7 @@ export class CameraPipeline {
     this.#source?.close();
     this.#wake?.();
     await this.#running;
+    await this.#violations?.close();
     this.#publishCounts(Date.now());
     await this.#flush(Number.POSITIVE_INFINITY);
     await this.#detector?.close().catch(() => undefined);
@@ -226,9 +233,13 @@ export class CameraPipeline {
     let ended = false;
     let failure: unknown;
     let delivered = 0;
+    // A file played as fast as possible is a replay (evidence, tests): every frame is analysed, none skipped.
+    const lossless = !camera.source.realtime && !/^[a-z][a-z0-9+.-]*:\/\//i.test(camera.source.url);
     const reading = (async () => {
       try {
         for await (const frame of source.frames()) {
+          this.#violations?.observeFrame(frame);
+          while (lossless && latest !== undefined && !this.#stopped) await new Promise<void>((resolve) => (this.#consumed = resolve));
           if (latest !== undefined) this.#framesSkipped += 1;
           latest = frame;
           delivered += 1;
@@ -252,12 +263,15 @@ export class CameraPipeline {
         }
         const frame = latest;
         latest = undefined;
+        this.#consumed?.();
         await this.#analyseFrame(frame);
       }
     } finally {
       source.close();
+      this.#consumed?.();
       await reading;
       this.#source = undefined;
+      this.#violations?.finishPending();
     }
     if (failure !== undefined && !this.#stopped) throw failure;
     return delivered;
@@ -269,6 +283,7 @@ export class CameraPipeline {
     this.#prepareAnalyzer(frame.widthPixels, frame.heightPixels);
     const result = await detector.detect(frame);
     const analysis = (this.#analyzer as CameraAnalyzer).update(result.detections, frame.timestampMs);
+    this.#violations?.analyse(frame, analysis.tracked);
     this.#aggregator.start(nowMs);
     for (const crossing of analysis.crossings) {
       this.#aggregator.add(crossing, nowMs);

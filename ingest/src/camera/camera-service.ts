@@ -4,6 +4,7 @@ import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
 import { CameraPipeline, type CameraStatus } from './camera-pipeline';
 import type { InferencePool } from './inference-pool';
 import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
+import type { LiveViolationOptions } from './violation-recorder';
 
 export interface CameraServiceOptions {
   cameras: readonly CameraConfig[];
@@ -18,6 +19,8 @@ export interface CameraServiceOptions {
   /** onnxruntime threads inside each worker. */
   threadsPerWorker?: number;
   snapshotIntervalMs?: number;
+  /** Violations and their evidence from cameras whose config has rules; absent: cameras only count. */
+  violations?: LiveViolationOptions;
 }
 
 /** A camera as `GET /api/v1/cameras` lists it: the pipeline's status with the camera's identity and health. */
@@ -69,6 +72,7 @@ export class CameraService {
         bus: this.#options.bus,
         logger: this.#options.logger,
         ...(this.#options.snapshotIntervalMs ? { snapshotIntervalMs: this.#options.snapshotIntervalMs } : {}),
+        violations: this.#options.violations,
       });
       this.#pipelines.set(camera.id, pipeline);
       pipeline.start();
