@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate } from '@ioc/store';
+import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository } from '@ioc/store';
 import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer } from '@ioc/api';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
@@ -159,6 +159,10 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     refresher.start();
     stops.push({ name: 'aggregate refresher', stop: () => refresher.stop() });
 
+    // Violations found by the cameras: records with their Alerts, evidence files by sha256 (written once).
+    const violationRepository = new ViolationRepository(pool);
+    const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
+
     // Cameras: one pipeline each, inference on a shared pool of worker threads (one per core per model).
     const catalog = config.cameras.length > 0 ? ModelCatalog.load(config.vision.modelsDirectory ?? MODELS_DIRECTORY) : undefined;
     // A model whose file is missing or altered stops only the cameras that use it (each reports why).
@@ -178,6 +182,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       logger,
       threadsPerWorker: config.vision.threadsPerCamera,
       snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
+      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus },
     });
     await cameras.start();
     stops.push({ name: 'cameras', stop: () => cameras.stop() });
@@ -209,6 +214,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(alertRepository),
+        createViolationRouter({ violations: violationRepository, evidence: evidenceFiles }),
         createReviewRouter({ reviews, districts: site.districts }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,

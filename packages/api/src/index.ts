@@ -14,3 +14,4 @@ export { decideTriage, type TriageCommand } from './open311-triage';
 export { fieldReportAlert } from './open311-format';
 export { createReviewRouter, type ReviewReader, type ReviewRouterOptions } from './review';
 export { dailyReviewCsv, dailyReviewPdf, displayDate, formatNumber, REVIEW_FONT_FILES, type DailyReviewPdfOptions, type ReviewLang } from './review-export';
+export { createViolationRouter, type ViolationReader, type ViolationRouterOptions } from './violations';
