@@ -25,3 +25,5 @@ export * from './dossiers/dossier-file';
 export * from './incidents/incident-rules';
 export * from './incidents/incident-engine';
 export * from './camera/violation-recorder';
+export * from './plates/plate-reader';
+export * from './plates/read-plates';

@@ -14,6 +14,8 @@
  *                        a site pack (site.json, roads/water/boundaries GeoJSON) for basemap.kind geojson
  *   ioc create-api-key NAME
  *                        an Open311 api_key for a citizens' app (printed once; stored as its sha256)
+ *   ioc read-plates --images DIR [--labels DIR] [--json]  |  --truth FILE.json
+ *                        read licence plates (labelled plate boxes or whole images); with --truth, the exact-read share
  *   ioc import-dossiers FILE(.csv|.xlsx) [--format csv|xlsx] [--server URL]
  *                        a one-stop-shop dossier export into the dossier tables (DATABASE_URL, or a running IOC)
  *   ioc report-daily [--date YYYY-MM-DD] [--out DIR]
@@ -33,12 +35,14 @@ import { startSystem } from '../system';
 import { BUILD_SITE_PACK_USAGE, buildSitePackCommand } from '../site-pack/cli';
 import { IMPORT_DOSSIERS_USAGE, importDossiersCommand } from '../demo/dossiers-import-cli';
 import { CREATE_API_KEY_USAGE, createApiKeyCommand } from '../demo/field-reports-cli';
+import { READ_PLATES_USAGE, readPlatesCommand } from '../plates/read-plates-cli';
 import { REPORT_DAILY_USAGE, reportDailyCommand } from '../reports/report-daily-cli';
 
 const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${BUILD_SITE_PACK_USAGE}
   ${IMPORT_DOSSIERS_USAGE}
   ${CREATE_API_KEY_USAGE}
+  ${READ_PLATES_USAGE}
   ${REPORT_DAILY_USAGE}
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] [--json]
@@ -189,6 +193,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'build-site-pack') return buildSitePackCommand(argv.slice(1));
   if (command === 'import-dossiers') return importDossiersCommand(argv.slice(1));
   if (command === 'create-api-key') return createApiKeyCommand(argv.slice(1));
+  if (command === 'read-plates') return readPlatesCommand(argv.slice(1));
   if (command === 'report-daily') return reportDailyCommand(argv.slice(1));
   const config = loadConfig();
   const logger = createRootLogger(config.log.level);

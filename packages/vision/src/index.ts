@@ -14,3 +14,4 @@ export { shapeError } from './shape-error';
 export * from './preprocess';
 export * from './rules';
 export * from './evaluation';
+export * from './plates';

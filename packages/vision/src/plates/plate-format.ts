@@ -1,0 +1,157 @@
+/**
+ * Vietnamese licence plates (Circular 24/2023/TT-BCA shapes): province code (two digits), series, number.
+ *   one row, cars:             30E-558.78   30A-1234 (older four-digit)   51LD-123.45 (two-letter series)
+ *   two rows, motorbikes:      29-B1 256.62  59-X3 123.45   29-AB 123.45   59-X3 1234 (older)
+ * Square car plates (two rows, "30A" over "123.45") are the same number as the one-row form and are written so.
+ */
+
+export type PlateFormat = 'car' | 'car-4-digit' | 'car-2-letter' | 'motorbike' | 'motorbike-4-digit' | 'motorbike-2-letter';
+
+/** D digit, L letter; the layout puts the separators back (# stands for the next character). */
+interface PlateTemplate {
+  format: PlateFormat;
+  pattern: string;
+  layout: string;
+  /** Characters on the top row when the plate has two rows. */
+  topRowLength: number;
+  /** Read from one row this shape is unusual (motorbike plates have two rows): a small penalty. */
+  oneRowPenalty: number;
+}
+
+const TEMPLATES: readonly PlateTemplate[] = [
+  { format: 'car', pattern: 'DDLDDDDD', layout: '###-###.##', topRowLength: 3, oneRowPenalty: 0 },
+  { format: 'car-4-digit', pattern: 'DDLDDDD', layout: '###-####', topRowLength: 3, oneRowPenalty: 0 },
+  { format: 'car-2-letter', pattern: 'DDLLDDDDD', layout: '####-###.##', topRowLength: 4, oneRowPenalty: 0 },
+  { format: 'motorbike', pattern: 'DDLDDDDDD', layout: '##-## ###.##', topRowLength: 4, oneRowPenalty: 0.1 },
+  { format: 'motorbike-4-digit', pattern: 'DDLDDDDD', layout: '##-## ####', topRowLength: 4, oneRowPenalty: 0.6 },
+  { format: 'motorbike-2-letter', pattern: 'DDLLDDDDD', layout: '##-## ###.##', topRowLength: 4, oneRowPenalty: 0.6 },
+];
+
+/** Letters OCR reads where a digit is printed, and the digit meant. */
+const LETTER_AS_DIGIT: Readonly<Record<string, string>> = { O: '0', D: '0', Q: '0', I: '1', B: '8', S: '5', Z: '2', G: '6' };
+/** Digits OCR reads where a letter is printed, and the letter meant (plates use no O or I in series). */
+const DIGIT_AS_LETTER: Readonly<Record<string, string>> = { '0': 'D', '8': 'B', '5': 'S', '2': 'Z', '6': 'G' };
+
+/** Pairs that look alike on a plate, both ways (for the fuzzy search cost). */
+const CONFUSABLE = new Set<string>();
+for (const [letter, digit] of Object.entries(LETTER_AS_DIGIT)) {
+  CONFUSABLE.add(letter + digit);
+  CONFUSABLE.add(digit + letter);
+}
+for (const pair of ['DO', 'OD', 'QO', 'OQ', 'EF', 'FE', 'HN', 'NH', 'MN', 'NM', 'UV', 'VU', 'KX', 'XK']) CONFUSABLE.add(pair);
+
+/** Upper case, letters and digits only: the form plates are compared and searched in. */
+export function compactPlate(text: string): string {
+  return text.toUpperCase().replace(/[^0-9A-Z]/g, '');
+}
+
+export interface NormalisedPlate {
+  /** In the official layout: `30E-558.78`, `29-B1 256.62`. */
+  normalised: string;
+  /** Letters and digits only: `30E55878`. */
+  compact: string;
+  format: PlateFormat;
+  /** Characters changed by position (O→0 where a digit is printed, 8→B where a letter is…). */
+  repairs: number;
+  /** Characters dropped from the ends (a plate border or screw read as a character). */
+  trimmed: number;
+}
+
+const isDigit = (character: string): boolean => character >= '0' && character <= '9';
+const isLetter = (character: string): boolean => character >= 'A' && character <= 'Z';
+
+/** Fits compact text to a template, repairing look-alikes by position; undefined when it cannot fit. */
+function fitTemplate(compact: string, template: PlateTemplate): { text: string; repairs: number } | undefined {
+  if (compact.length !== template.pattern.length) return undefined;
+  let text = '';
+  let repairs = 0;
+  for (let index = 0; index < compact.length; index += 1) {
+    const character = compact[index] as string;
+    const wanted = template.pattern[index];
+    // The second series character of a motorbike plate is a digit (B1) or a letter (AB): take either as read.
+    if (wanted === 'D' && isDigit(character)) text += character;
+    else if (wanted === 'L' && isLetter(character)) text += character;
+    else if (wanted === 'D' && LETTER_AS_DIGIT[character] !== undefined) {
+      text += LETTER_AS_DIGIT[character];
+      repairs += 1;
+    } else if (wanted === 'L' && DIGIT_AS_LETTER[character] !== undefined) {
+      text += DIGIT_AS_LETTER[character];
+      repairs += 1;
+    } else return undefined;
+  }
+  return { text, repairs };
+}
+
+function layOut(text: string, layout: string): string {
+  let index = 0;
+  return layout.replace(/#/g, () => text[index++] as string);
+}
+
+/**
+ * The plate in its official layout from what was read: one row, or two rows top first. The template that needs
+ * the fewest repairs wins; with two rows the top row's length tells a motorbike's `29-B1` from a square car
+ * plate's `30A`. Undefined when no shape fits even after repairs and trimming one character off an end.
+ */
+export function normalisePlate(rows: readonly string[]): NormalisedPlate | undefined {
+  const compactRows = rows.map(compactPlate).filter((row) => row.length > 0);
+  if (compactRows.length === 0) return undefined;
+  const twoRows = compactRows.length >= 2;
+  const topLength = twoRows ? (compactRows[0] as string).length : 0;
+  const joined = compactRows.join('');
+  let best: (NormalisedPlate & { cost: number }) | undefined;
+  const variants: Array<{ text: string; trimmed: number; topShift: number }> = [{ text: joined, trimmed: 0, topShift: 0 }];
+  if (joined.length > 7) {
+    variants.push({ text: joined.slice(1), trimmed: 1, topShift: 1 }, { text: joined.slice(0, -1), trimmed: 1, topShift: 0 });
+  }
+  for (const variant of variants) {
+    for (const template of TEMPLATES) {
+      const fitted = fitTemplate(variant.text, template);
+      if (!fitted) continue;
+      let cost = fitted.repairs + variant.trimmed * 1.5;
+      if (twoRows) {
+        // A top row that does not match the template's top row is likely a misread row split, not a fit.
+        if (topLength - variant.topShift !== template.topRowLength) cost += 1.2;
+      } else cost += template.oneRowPenalty;
+      if (!best || cost < best.cost) {
+        best = { normalised: layOut(fitted.text, template.layout), compact: fitted.text, format: template.format, repairs: fitted.repairs, trimmed: variant.trimmed, cost };
+      }
+    }
+  }
+  if (!best) return undefined;
+  const { cost: _cost, ...plate } = best;
+  return plate;
+}
+
+/** Plain Levenshtein distance between two plates' compact forms. */
+export function plateEditDistance(a: string, b: string): number {
+  return weightedDistance(compactPlate(a), compactPlate(b), () => 1);
+}
+
+/**
+ * How alike two plates are, 0..1, for search: 1 − weighted edit distance / longer length, where swapping
+ * look-alikes (O/0, B/8, S/5…) costs a quarter of another substitution, so `51F-I23.45` still finds
+ * `51F-123.45` ahead of `51F-723.45`.
+ */
+export function plateMatchScore(a: string, b: string): number {
+  const left = compactPlate(a);
+  const right = compactPlate(b);
+  const longer = Math.max(left.length, right.length);
+  if (longer === 0) return 0;
+  const distance = weightedDistance(left, right, (x, y) => (CONFUSABLE.has(x + y) ? 0.25 : 1));
+  return Math.max(0, 1 - distance / longer);
+}
+
+function weightedDistance(a: string, b: string, substitutionCost: (x: string, y: string) => number): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let row = 1; row <= a.length; row += 1) {
+    const current = [row];
+    for (let column = 1; column <= b.length; column += 1) {
+      const x = a[row - 1] as string;
+      const y = b[column - 1] as string;
+      const substitute = (previous[column - 1] as number) + (x === y ? 0 : substitutionCost(x, y));
+      current.push(Math.min(substitute, (previous[column] as number) + 1, (current[column - 1] as number) + 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
