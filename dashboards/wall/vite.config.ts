@@ -33,6 +33,8 @@ export default defineConfig({
   server: {
     proxy: {
       '/api': { target: apiTarget, changeOrigin: true },
+      // The citizen page speaks public Open311 (/open311/v2/…), photos included.
+      '/open311': { target: apiTarget, changeOrigin: true },
       '/socket.io': { target: apiTarget, ws: true, changeOrigin: true },
     },
   },

@@ -1,0 +1,14 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import '@fontsource/be-vietnam-pro/400.css';
+import '@fontsource/be-vietnam-pro/600.css';
+import '../field-reports/pages.css';
+import { ReportApp } from './ReportApp';
+
+const root = document.getElementById('root');
+if (!root) throw new Error('report.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <ReportApp />
+  </StrictMode>,
+);
