@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cameraConfigSchema, resolveConfig, type BusMessage, type ViolationListResponse, type ViolationRecord, type ViolationVerifyResponse } from '@ioc/schemas';
