@@ -6,11 +6,12 @@ import { inflateSync } from 'node:zlib';
 import type pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DAY_MS, addDaysToDate, resolveConfig, computeDossierKpis, vietnamDateStartMs, type DailyReview, type DossierEvent, type DossierState, type ReviewComparison, type ReviewMetricKey } from '@ioc/schemas';
-import { AggregateRefresher, ReviewRepository, createPool, migrate } from '@ioc/store';
+import { DAY_MS, resolveConfig, computeDossierKpis, vietnamDateStartMs, type DailyReview, type ReviewComparison, type ReviewMetricKey } from '@ioc/schemas';
+import { ReviewRepository, createPool, migrate } from '@ioc/store';
 import { LiveHub, createReviewRouter, dailyReviewPdf, startApiServer, type ApiServer } from '@ioc/api';
 import { DailyReportScheduler } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { DATE, DISTRICT_NAMES, DOSSIERS, LATER_MS, day, dossierState, seedReviewFixture, vn } from './setup/review-fixture';
 
 /**
  * The leaders' daily review against a real PostgreSQL: known rows around a chosen Wednesday, every comparison
@@ -18,38 +19,6 @@ import { createTestDatabase } from './setup/database';
  * of a Vietnam midnight, drill-down by district and agency; the HTTP routes, a PDF whose embedded font really
  * carries the Vietnamese text, the CSV with its BOM; the scheduler writing once at the hour; `ioc report-daily`.
  */
-const DATE = '2025-06-11';
-const vn = (date: string, time: string) => Date.parse(`${date}T${time}:00+07:00`);
-const day = (offset: number) => addDaysToDate(DATE, offset);
-const iso = (timeMs: number) => new Date(timeMs).toISOString();
-/** Long after the chosen day: every day is judged at its end. */
-const LATER_MS = Date.parse('2026-01-01T00:00:00Z');
-
-type DossierFixture = { id: string; agency: 'SO-TP' | 'UBND-094'; received: number; due: number; resolved?: number };
-const DOSSIERS: DossierFixture[] = [
-  { id: 'X1', agency: 'SO-TP', received: vn(day(0), '09:00'), due: vn(day(5), '17:00') },
-  { id: 'X2', agency: 'SO-TP', received: vn(day(-1), '09:00'), due: vn(day(0), '10:00'), resolved: vn(day(0), '09:00') },
-  { id: 'X3', agency: 'UBND-094', received: vn(day(-3), '09:00'), due: vn(day(-1), '17:00') },
-  { id: 'X4', agency: 'UBND-094', received: vn(day(-7), '09:00'), due: vn(day(-6), '17:00'), resolved: vn(day(-7), '15:00') },
-  { id: 'X5', agency: 'SO-TP', received: vn(day(-8), '09:00'), due: vn(day(-8), '17:00'), resolved: vn(day(0), '08:00') },
-];
-const AGENCY = {
-  'SO-TP': { agencyName: 'Sở Tư pháp', administrativeLevel: 'province' as const },
-  'UBND-094': { agencyName: 'UBND thành phố Điện Biên Phủ', administrativeLevel: 'district' as const, districtCode: '094' },
-};
-
-function dossierEvents(row: DossierFixture): DossierEvent[] {
-  const { agencyName, administrativeLevel, ...rest } = AGENCY[row.agency];
-  const base = {
-    dossierId: `REV-${row.id}`, procedureCode: '2.000488', procedureName: 'Cấp Phiếu lý lịch tư pháp', agencyCode: row.agency, agencyName, administrativeLevel,
-    ...('districtCode' in rest ? { districtCode: rest.districtCode } : {}), onlineServiceLevel: 'full' as const, channel: 'online' as const,
-  };
-  const events: DossierEvent[] = [{ ...base, event: 'received', occurredAt: iso(row.received), dueAt: iso(row.due) }];
-  if (row.resolved) events.push({ ...base, event: 'resolved', occurredAt: iso(row.resolved) });
-  return events;
-}
-const dossierState = (row: DossierFixture): DossierState => ({ receivedAtMs: row.received, dueAtMs: row.due, finishedAtMs: row.resolved ?? null, outcome: row.resolved ? 'resolved' : null, channel: 'online' });
-
 function comparison(review: DailyReview, key: ReviewMetricKey, which: 'day' | 'previousDay' = 'day'): ReviewComparison {
   const metric = review.metrics.find((candidate) => candidate.key === key);
   if (!metric) throw new Error(`no metric ${key}`);
@@ -108,7 +77,7 @@ describe('leaders\' daily review', () => {
   let reviews: ReviewRepository;
   let server: ApiServer;
   let baseUrl: string;
-  const districtNames = new Map([['094', 'Thành phố Điện Biên Phủ'], ['095', 'Thị xã Mường Lay']]);
+  const districtNames = DISTRICT_NAMES;
 
   beforeAll(async () => {
     database = await createTestDatabase(inject('databaseAdminUrl'), 'review_daily');
@@ -117,58 +86,7 @@ describe('leaders\' daily review', () => {
     const { timescaledb } = await migrate(pool, logger);
     reviews = new ReviewRepository(pool);
 
-    await pool.query(`INSERT INTO devices (id, category, district_code, longitude, latitude, document) VALUES
-      ('cam-A', 'camera', '094', 103.02, 21.38, '{}'), ('cam-B', 'camera', '095', 103.15, 22.04, '{}')`);
-    // Traffic: cam-A 100·(i+1) at 08:00 on day i (i = 0 for D−8 … 8 for D), cam-B 10 at noon every day, and
-    // cam-A 7 at 23:30 on D−1 and 3 at 00:10 on D: one hour on either side of a Vietnam midnight (17:00 UTC).
-    const flows: Array<[string, number, number]> = [];
-    for (let index = 0; index <= 8; index += 1) {
-      flows.push(['cam-A', vn(day(index - 8), '08:00'), 100 * (index + 1)], ['cam-B', vn(day(index - 8), '12:00'), 10]);
-    }
-    flows.push(['cam-A', vn(day(-1), '23:30'), 7], ['cam-A', vn(day(0), '00:10'), 3]);
-    for (const [deviceId, fromMs, intensity] of flows) {
-      await pool.query(
-        `INSERT INTO traffic_flow_observed (device_id, lane_id, direction, vehicle_class, date_observed_from, date_observed_to, intensity)
-         VALUES ($1, 'L1', 'forward', 'car', $2, $3, $4)`,
-        [deviceId, iso(fromMs), iso(fromMs + 60_000), intensity],
-      );
-    }
-    // Alerts: violations (category traffic, a rule sub-category) and incidents (everything else).
-    const alerts: Array<{ id: string; category: string; sub: string; severity: string; district: string; issued: number; closed?: number }> = [
-      ...[1, 2, 3].map((n) => ({ id: `v-red-${n}`, category: 'traffic', sub: 'redLightViolation', severity: 'medium', district: '094', issued: vn(day(0), `1${n}:00`) })),
-      { id: 'v-speed-D', category: 'traffic', sub: 'speeding', severity: 'medium', district: '095', issued: vn(day(0), '00:00') },
-      ...[1, 2].map((n) => ({ id: `v-red-prev-${n}`, category: 'traffic', sub: 'redLightViolation', severity: 'medium', district: '094', issued: vn(day(-1), `0${n}:00`) })),
-      { id: 'v-speed-prev', category: 'traffic', sub: 'speeding', severity: 'medium', district: '095', issued: Date.parse(`${day(0)}T00:00:00+07:00`) - 1000 },
-      { id: 'v-lane-week', category: 'traffic', sub: 'laneViolation', severity: 'low', district: '094', issued: vn(day(-7), '10:00') },
-      { id: 'i-pm25', category: 'environment', sub: 'airPollution', severity: 'high', district: '094', issued: vn(day(-2), '10:00'), closed: vn(day(0), '09:00') },
-      { id: 'i-jam', category: 'traffic', sub: 'trafficJam', severity: 'medium', district: '095', issued: vn(day(0), '08:00') },
-      { id: 'i-offline', category: 'security', sub: 'deviceOffline', severity: 'critical', district: '094', issued: vn(day(-1), '20:00'), closed: vn(day(-1), '22:00') },
-    ];
-    for (const alert of alerts) {
-      await pool.query(
-        `INSERT INTO alerts (id, category, sub_category, severity, district_code, date_issued, document, closed_at) VALUES ($1, $2, $3, $4, $5, $6, '{}', $7)`,
-        [alert.id, alert.category, alert.sub, alert.severity, alert.district, iso(alert.issued), alert.closed ? iso(alert.closed) : null],
-      );
-    }
-    // Field reports: R2's agency has the name of the dossier agency SO-TP, so both land on one agency row.
-    const reports: Array<{ id: string; agency: string; requested: number; expected?: number; resolved?: number }> = [
-      { id: 'R1', agency: 'Sở Xây dựng', requested: vn(day(0), '08:00'), expected: vn(day(0), '10:00') },
-      { id: 'R2', agency: 'Sở Tư pháp', requested: vn(day(-1), '09:00'), expected: vn(day(-1), '12:00'), resolved: vn(day(0), '07:00') },
-      { id: 'R3', agency: 'Sở Xây dựng', requested: vn(day(-7), '09:00'), expected: vn(day(-6), '09:00'), resolved: vn(day(-7), '16:00') },
-      { id: 'R4', agency: 'Sở Xây dựng', requested: vn(day(-1), '23:50') },
-    ];
-    for (const report of reports) {
-      await pool.query(
-        `INSERT INTO field_reports (id, service_code, status, agency_responsible, requested_at, updated_at, expected_at, closed_at) VALUES ($1, 'ovga', $2, $3, $4, $4, $5, $6)`,
-        [report.id, report.resolved ? 'resolved' : 'assigned', report.agency, iso(report.requested), report.expected ? iso(report.expected) : null, report.resolved ? iso(report.resolved) : null],
-      );
-      if (report.resolved) {
-        await pool.query(`INSERT INTO field_report_history (report_id, at, action, actor, from_status, to_status) VALUES ($1, $2, 'resolved', 'test', 'assigned', 'resolved')`, [report.id, iso(report.resolved)]);
-      }
-    }
-    const { DossierRepository } = await import('@ioc/store');
-    await new DossierRepository(pool).writeEvents(DOSSIERS.flatMap(dossierEvents));
-    await new AggregateRefresher(pool, { intervalSeconds: 60, timescaledb, logger }).refreshNow();
+    await seedReviewFixture(pool, timescaledb);
 
     const site = { name: 'Điện Biên', center: [103.02, 21.38] as [number, number], zoom: 11, districts: [] };
     server = await startApiServer({
