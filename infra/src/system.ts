@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
 import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository } from '@ioc/store';
-import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows } from '@ioc/ingest';
+import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder } from '@ioc/ingest';
 import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
@@ -162,6 +162,17 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     // Violations found by the cameras: records with their Alerts, evidence files by sha256 (written once).
     const violationRepository = new ViolationRepository(pool);
     const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
+    // One plate reader for all cameras with rules; a reader that cannot load leaves plates empty, cameras still run.
+    let plates: PlateReader | undefined;
+    if (config.evidence.readPlates && config.cameras.some((camera) => camera.enabled && ViolationRecorder.wanted(camera))) {
+      try {
+        plates = await PlateReader.create({ logger });
+        const reader = plates;
+        stops.push({ name: 'plate reader', stop: () => reader.close() });
+      } catch (err) {
+        log.error({ err }, 'plate reader not loaded; violations are recorded without plates');
+      }
+    }
 
     // Cameras: one pipeline each, inference on a shared pool of worker threads (one per core per model).
     const catalog = config.cameras.length > 0 ? ModelCatalog.load(config.vision.modelsDirectory ?? MODELS_DIRECTORY) : undefined;
@@ -182,7 +193,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       logger,
       threadsPerWorker: config.vision.threadsPerCamera,
       snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
-      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus },
+      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates },
     });
     await cameras.start();
     stops.push({ name: 'cameras', stop: () => cameras.stop() });

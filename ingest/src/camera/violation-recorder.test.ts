@@ -126,6 +126,35 @@ describe('ViolationRecorder', () => {
     expect((JSON.parse(stdout) as { streams: unknown[] }).streams[0]).toEqual({ codec_name: 'h264', width: 96, height: 64, nb_read_frames: '8' });
   }, 30_000);
 
+  it('takes the plate from the still where it reads best, one in a Vietnamese shape first, with its crop', async () => {
+    const stored: Parameters<ViolationSink['record']>[0][] = [];
+    const recorder = new ViolationRecorder({
+      camera,
+      logger: pino({ level: 'silent' }),
+      sink: { record: async (violation) => (stored.push(violation), true) },
+      files: new HashedFileStore(directory),
+      // A reader scripted per frame: a confident misread (no plate shape) at the event, a plate a bit later.
+      plates: {
+        read: async (frame, box) =>
+          frame.index === 2
+            ? { text: '3OE', normalised: null, confidence: 0.95, box: [box[0], box[1], box[0] + 6, box[1] + 4] }
+            : frame.index === 4
+              ? { text: '30E55878', normalised: '30E-558.78', confidence: 0.81234, box: [box[0] + 2, box[1] + 2, box[0] + 10, box[1] + 8] }
+              : undefined,
+      },
+      settings: { clipSecondsBefore: 0, clipSecondsAfter: 0.5, frameOffsetSeconds: 0.2, ringBufferMegabytes: 8, maxPendingViolations: 4 },
+    });
+    for (let index = 0; index < 10; index += 1) {
+      const frame = frameOf(index);
+      recorder.observeFrame(frame);
+      recorder.analyse(frame, scriptedFrame(boxes(index)));
+    }
+    await recorder.close();
+    expect(stored[0]?.record).toMatchObject({ plateText: '30E-558.78', plateConfidence: 0.812 });
+    expect(stored[0]?.alert.plate).toBe('30E-558.78');
+    expect(stored[0]?.record.evidence.map((file) => file.kind)).toEqual(['frameBefore', 'frameAt', 'frameAfter', 'vehicleCrop', 'plateCrop', 'clip']);
+  }, 30_000);
+
   it('finishes a violation early with the frames it has when the source ends', async () => {
     const stored: Parameters<ViolationSink['record']>[0][] = [];
     const recorder = new ViolationRecorder({

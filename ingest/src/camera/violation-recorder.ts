@@ -28,12 +28,19 @@ export interface EvidenceFileSink {
   put(bytes: Uint8Array, extension: string): Promise<string>;
 }
 
+/** Reads a plate inside a vehicle's box: the `PlateReader` of ingest/src/plates (structural, so tests can choose). */
+export interface PlateSource {
+  read(frame: Frame, box: readonly [number, number, number, number], options: { boxKind: 'vehicle' }): Promise<{ text: string; normalised: string | null; confidence: number; box: [number, number, number, number] } | undefined>;
+}
+
 /** What a pipeline needs to record violations live; absent: the camera only counts. */
 export interface LiveViolationOptions {
   sink: ViolationSink;
   files: EvidenceFileSink;
   settings: EvidenceSettings;
   bus?: BusPublisher | undefined;
+  /** Without one, plate fields stay null and there is no plate crop (never a guessed plate). */
+  plates?: PlateSource | undefined;
   ffmpegPath?: string;
 }
 
@@ -301,8 +308,8 @@ export class ViolationRecorder {
       await store(kind, evidenceFrameJpeg(entry.frame, { geometry, box, trackId: violation.trackId, otherBoxes: seen.others }), 'jpg', 'image/jpeg');
     }
     if (stills.at) await store('vehicleCrop', vehicleCropJpeg(stills.at.frame, stills.at.index === violation.frameIndex ? violation.box : (boxesOf(stills.at.tracked, violation.trackId).box ?? violation.box)), 'jpg', 'image/jpeg');
-    // TODO(plates): the plate crop and plate text come from the PlateReader (ingest/src/plates) once it lands;
-    // until then plateCrop is absent and plateText/plateConfidence are null — never guessed.
+    const plate = await this.#readPlate(violation, stills);
+    if (plate) await store('plateCrop', vehicleCropJpeg(plate.entry.frame, plate.reading.box, 0.15), 'jpg', 'image/jpeg');
     if (job.encoder && job.encoder.frames > 0) {
       try {
         await store('clip', await job.encoder.finish(), 'mp4', 'video/mp4');
@@ -316,7 +323,8 @@ export class ViolationRecorder {
     const confidence = boxesOf(stills.at?.tracked, violation.trackId).confidence ?? 0;
     const base = violationToAlert(violation, { cameraId: camera.id, dateIssued: new Date(occurredAtMs), location: camera.location, districtCode: camera.districtCode });
     const id = `urn:ngsi-ld:Alert:${camera.id}:${violation.rule}:${violation.ruleId}:${this.sessionId}-${violation.trackId}`.slice(0, 128);
-    const alert: Alert = { ...base, id, evidence };
+    const plateText = plate ? (plate.reading.normalised ?? plate.reading.text).slice(0, 32) : null;
+    const alert: Alert = { ...base, id, evidence, ...(plateText ? { plate: plateText } : {}) };
     const record: ViolationRecord = {
       id,
       cameraId: camera.id,
@@ -334,8 +342,8 @@ export class ViolationRecorder {
       box: violation.box.map((value) => Math.round(value * 10) / 10) as Box,
       speedKmh: violation.speedKmh ?? null,
       advisory: violation.advisory ?? null,
-      plateText: null,
-      plateConfidence: null,
+      plateText,
+      plateConfidence: plate ? Math.min(1, Math.max(0, Math.round(plate.reading.confidence * 1000) / 1000)) : null,
       evidence,
       status: 'new',
     };
@@ -347,6 +355,30 @@ export class ViolationRecorder {
     if (this.#evidenceMs.length > 100) this.#evidenceMs.shift();
     this.#log.info({ rule: violation.rule, ruleId: violation.ruleId, trackId: violation.trackId, frame: violation.frameIndex, files: evidence.length, evidenceMs: Math.round(evidenceMs) }, 'violation recorded');
     this.#options.bus?.publish({ kind: 'alert', alert });
+  }
+
+  /**
+   * The plate read in each still where the vehicle's box is known; the most confident reading wins, one that fits
+   * a Vietnamese plate shape before one that does not. A reader that fails leaves the plate null.
+   */
+  async #readPlate(violation: Violation, stills: Record<'before' | 'at' | 'after', BufferedFrame | undefined>): Promise<{ reading: NonNullable<Awaited<ReturnType<PlateSource['read']>>>; entry: BufferedFrame } | undefined> {
+    const plates = this.#options.plates;
+    if (!plates) return undefined;
+    let best: { reading: NonNullable<Awaited<ReturnType<PlateSource['read']>>>; entry: BufferedFrame } | undefined;
+    for (const entry of [stills.at, stills.after, stills.before]) {
+      if (!entry) continue;
+      const box = entry.index === violation.frameIndex ? violation.box : boxesOf(entry.tracked, violation.trackId).box;
+      if (!box) continue;
+      try {
+        const reading = await plates.read(entry.frame, box, { boxKind: 'vehicle' });
+        if (!reading || reading.text.trim() === '') continue;
+        const rank = (candidate: typeof reading) => (candidate.normalised ? 1 : 0) + candidate.confidence;
+        if (!best || rank(reading) > rank(best.reading)) best = { reading, entry };
+      } catch (err) {
+        this.#log.warn({ err, trackId: violation.trackId }, 'plate not read');
+      }
+    }
+    return best;
   }
 
   #geometryFor(violation: Violation, frame: Frame | undefined): RuleGeometry | undefined {

@@ -102,6 +102,7 @@ export const configSchema = z
         frameOffsetSeconds: z.number().min(0.1).max(5).default(1).describe('How far before and after the violation the "before" and "after" frames are taken.'),
         ringBufferMegabytes: z.number().int().min(8).max(4096).default(96).describe('Most memory one camera’s ring buffer of raw frames may hold; the clip starts later when it is full.'),
         maxPendingViolations: z.number().int().min(1).max(64).default(8).describe('Violations per camera waiting for their "after" frames; beyond this one is finished early with what has arrived.'),
+        readPlates: z.boolean().default(true).describe('Read the plate of each violation (PaddleOCR, two inference threads shared by all cameras); off: plate fields stay empty.'),
       })
       .strict()
       .prefault({}),
