@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
 import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository } from '@ioc/store';
-import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder } from '@ioc/ingest';
+import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder, SignalControllerSource } from '@ioc/ingest';
 import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
@@ -174,6 +174,13 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       }
     }
 
+    // Signal groups fed by their controllers (MQTT, one topic per group) for the live red-light rules.
+    const signalControllers = new SignalControllerSource({ brokerUrl: brokerUrl as string, cameras: config.cameras, logger, deadLetters: writer });
+    if (signalControllers.topics.length > 0) {
+      await signalControllers.start();
+      stops.push({ name: 'signal controllers', stop: () => signalControllers.close() });
+    }
+
     // Cameras: one pipeline each, inference on a shared pool of worker threads (one per core per model).
     const catalog = config.cameras.length > 0 ? ModelCatalog.load(config.vision.modelsDirectory ?? MODELS_DIRECTORY) : undefined;
     // A model whose file is missing or altered stops only the cameras that use it (each reports why).
@@ -193,7 +200,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       logger,
       threadsPerWorker: config.vision.threadsPerCamera,
       snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
-      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates },
+      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, signalFeeds: signalControllers },
     });
     await cameras.start();
     stops.push({ name: 'cameras', stop: () => cameras.stop() });

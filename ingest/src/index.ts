@@ -27,3 +27,4 @@ export * from './incidents/incident-engine';
 export * from './camera/violation-recorder';
 export * from './plates/plate-reader';
 export * from './plates/read-plates';
+export * from './camera/signal-controller-source';

@@ -41,6 +41,8 @@ export interface LiveViolationOptions {
   bus?: BusPublisher | undefined;
   /** Without one, plate fields stay null and there is no plate crop (never a guessed plate). */
   plates?: PlateSource | undefined;
+  /** Signal groups fed by a controller (`source: controller`): the `SignalControllerSource`. Without it they are `unknown`. */
+  signalFeeds?: { feedFor(cameraId: string): { stateAt(groupId: string, timeMs: number): SignalState } | undefined } | undefined;
   ffmpegPath?: string;
 }
 
@@ -161,12 +163,16 @@ export class ViolationRecorder {
   #indexOffset = 0;
   #lastSourceIndex = -1;
   #recorded = 0;
+  readonly #controller: { stateAt(groupId: string, timeMs: number): SignalState } | undefined;
+  readonly #controllerGroupIds: string[];
   #evidenceMs: number[] = [];
 
   constructor(options: ViolationRecorderOptions) {
     this.#options = options;
     this.sessionId = options.sessionId ?? Date.now().toString(36);
     this.#log = options.logger.child({ module: 'violation-recorder', cameraId: options.camera.id });
+    this.#controllerGroupIds = options.camera.signalGroups.filter((group) => group.source === 'controller').map((group) => group.id);
+    this.#controller = options.signalFeeds?.feedFor(options.camera.id);
   }
 
   /** True when the camera config asks for any violation rule. */
@@ -195,6 +201,8 @@ export class ViolationRecorder {
     this.#lastSourceIndex = frame.index;
     const index = frame.index + this.#indexOffset;
     const signalStates = (this.#signals as ImageSignalReader).update(frame, index, frame.timestampMs);
+    // Controller states are wall-clock facts: the state when the frame arrived.
+    for (const groupId of this.#controllerGroupIds) signalStates[groupId] = this.#controller?.stateAt(groupId, arrivedAtMs) ?? 'unknown';
     const entry: BufferedFrame = { index, byteLength: frame.rgb.byteLength, frame, arrivedAtMs, signalStates, tracked: undefined };
     (this.#ring as FrameRingBuffer<BufferedFrame>).push(entry);
     for (const job of [...this.#pending]) this.#feed(job, entry);
