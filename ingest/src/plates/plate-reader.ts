@@ -134,9 +134,23 @@ export class PlateReader {
         const centre = quadCentre(text.quad);
         return centre.x >= x1 && centre.x <= x2 && centre.y >= y1 && centre.y <= y2;
       });
-      const rows = mergeIntoRows(inside.length > 0 ? inside : textBoxes);
-      const quads = rows.length > 0 ? rows : fallbackRows([x1, y1, x2, y2]);
-      return this.#readRows(frame, quads);
+      const found = inside.length > 0 ? inside : textBoxes;
+      // Small or blurred plates make det split one row in two or miss a row: read the rows det found, the
+      // whole text as one row, and the box as one row or two halves, and keep the reading that best fits a plate.
+      const hypotheses: Quad[][] = [];
+      const rows = mergeIntoRows(found);
+      if (rows.length > 0) hypotheses.push(rows);
+      if (found.length > 1) hypotheses.push([orderCorners(minAreaRectangle(found.flatMap((text) => [...text.quad])).corners)]);
+      hypotheses.push(...fallbackRows([x1, y1, x2, y2]));
+      let best: PlateReading | undefined;
+      for (const quads of hypotheses) {
+        const reading = await this.#readRows(frame, quads);
+        this.#logger.trace({ rows: quads.length, text: reading?.text, normalised: reading?.normalised, confidence: reading?.confidence }, 'plate hypothesis');
+        if (reading && (!best || rank(reading) > rank(best))) best = reading;
+        // A confident plate-shaped reading from det's own rows needs no second opinion.
+        if (best?.normalised && best.confidence >= 0.9) break;
+      }
+      return best;
     }
     return this.#readBestCandidate(frame, textBoxes);
   }
@@ -204,30 +218,44 @@ function clipBox(box: PixelBox, frame: RgbFrame): [number, number, number, numbe
   return [Math.max(0, Math.min(x1, x2)), Math.max(0, Math.min(y1, y2)), Math.min(frame.widthPixels, Math.max(x1, x2)), Math.min(frame.heightPixels, Math.max(y1, y2))];
 }
 
-/** Without any detected text: a plate wider than about 2.2:1 is one row, else two stacked halves. */
-function fallbackRows(box: [number, number, number, number]): Quad[] {
+/**
+ * Row layouts from the box alone: a plate wider than about 2.2:1 is first tried as one row, a squarer one first
+ * as two stacked halves (Vietnamese plates are 520×110 mm or 190×140 / 280×200 mm).
+ */
+function fallbackRows(box: [number, number, number, number]): Quad[][] {
   const [x1, y1, x2, y2] = box;
-  if ((x2 - x1) / (y2 - y1) >= 2.2) return [boxQuad(x1, y1, x2, y2)];
   const middle = (y1 + y2) / 2;
-  return [boxQuad(x1, y1, x2, middle), boxQuad(x1, middle, x2, y2)];
+  const oneRow = [boxQuad(x1, y1, x2, y2)];
+  const twoRows = [boxQuad(x1, y1, x2, middle), boxQuad(x1, middle, x2, y2)];
+  return (x2 - x1) / (y2 - y1) >= 2.2 ? [oneRow, twoRows] : [twoRows, oneRow];
 }
 
-/** Pieces of one row (det often splits "59-X3" at the dash) share most of their height: merge them. */
+/**
+ * Pieces of one row (det often splits "59-X3" at the dash, or a slanted plate's row in two) go together: a
+ * piece starts a new row only when it lies under or over a row it overlaps horizontally.
+ */
 export function mergeIntoRows(textBoxes: readonly TextBox[]): Quad[] {
   const groups: TextBox[][] = [];
   for (const text of [...textBoxes].sort((a, b) => quadCentre(a.quad).x - quadCentre(b.quad).x)) {
-    const [top, bottom] = verticalExtent(text.quad);
-    const group = groups.find((members) => {
-      const [groupTop, groupBottom] = verticalExtent(members.flatMap((member) => member.quad));
-      const overlap = Math.min(bottom, groupBottom) - Math.max(top, groupTop);
-      return overlap > 0.6 * Math.min(bottom - top, groupBottom - groupTop);
-    });
+    const group = groups.find((members) => !isStacked(members.flatMap((member) => [...member.quad]), [...text.quad]));
     if (group) group.push(text);
     else groups.push([text]);
   }
   return groups
     .map((members) => (members.length === 1 ? (members[0] as TextBox).quad : orderCorners(minAreaRectangle(members.flatMap((member) => [...member.quad])).corners)))
     .sort((a, b) => quadCentre(a).y - quadCentre(b).y);
+}
+
+/** One set of points lies above the other (little vertical overlap) while they overlap horizontally. */
+function isStacked(a: readonly { x: number; y: number }[], b: readonly { x: number; y: number }[]): boolean {
+  const [aTop, aBottom] = verticalExtent(a);
+  const [bTop, bBottom] = verticalExtent(b);
+  const overlapY = Math.min(aBottom, bBottom) - Math.max(aTop, bTop);
+  const aX = a.map((point) => point.x);
+  const bX = b.map((point) => point.x);
+  const overlapX = Math.min(Math.max(...aX), Math.max(...bX)) - Math.max(Math.min(...aX), Math.min(...bX));
+  const narrower = Math.min(Math.max(...aX) - Math.min(...aX), Math.max(...bX) - Math.min(...bX));
+  return overlapY < 0.5 * Math.min(aBottom - aTop, bBottom - bTop) && overlapX > 0.3 * narrower;
 }
 
 function verticalExtent(points: readonly { y: number }[]): [number, number] {

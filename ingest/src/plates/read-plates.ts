@@ -11,12 +11,12 @@ import { PlateReader, type PixelBox, type PlateReading } from './plate-reader';
 export const plateTruthSchema = z.strictObject({
   image: z.string().min(1).describe('Image path relative to the ground-truth file\'s data root'),
   box: z.tuple([z.number(), z.number(), z.number(), z.number()]).describe('Plate box x1, y1, x2, y2 in image pixels'),
-  text: z.string().describe('The plate as printed, official layout (30E-558.78, 29-B1 256.62)'),
+  text: z.string().describe('The plate as printed, official layout (30E-558.78, 29-B1 256.62); empty when unreadable'),
+  unreadable: z.boolean().optional().describe('Looked at but not readable to the character by a person: not scored'),
   notes: z.string().optional(),
 });
 export const plateGroundTruthSchema = z.strictObject({
   description: z.string().optional(),
-  /** Folder the image paths are relative to, relative to the shared data directory. */
   plates: z.array(plateTruthSchema).min(1),
 });
 export type PlateTruth = z.infer<typeof plateTruthSchema>;
@@ -133,6 +133,8 @@ export interface PlateTruthOutcome {
 
 export interface PlateAccuracy {
   plates: number;
+  /** Transcribed entries marked unreadable, left out of every figure. */
+  unreadableExcluded: number;
   exact: number;
   withinOneEdit: number;
   exactShare: number;
@@ -152,12 +154,13 @@ export function loadPlateGroundTruth(file: string): z.infer<typeof plateGroundTr
  * exact (layout included) and within one edit (letters and digits only). Images are resolved against `dataDirectory`.
  */
 export async function measurePlateAccuracy(truths: readonly PlateTruth[], dataDirectory: string, options: { threads?: number; logger: Logger }): Promise<PlateAccuracy> {
+  const scored = truths.filter((truth) => !truth.unreadable);
   const reader = await PlateReader.create({ threads: options.threads ?? 1, logger: options.logger });
   const outcomes: PlateTruthOutcome[] = [];
   let totalMs = 0;
   const frames = new Map<string, RgbFrame>();
   try {
-    for (const truth of truths) {
+    for (const truth of scored) {
       let frame = frames.get(truth.image);
       if (!frame) {
         frame = await decodeImageFile(path.join(dataDirectory, truth.image));
@@ -178,6 +181,7 @@ export async function measurePlateAccuracy(truths: readonly PlateTruth[], dataDi
   const withinOneEdit = outcomes.filter((outcome) => outcome.editDistance <= 1).length;
   return {
     plates: outcomes.length,
+    unreadableExcluded: truths.length - scored.length,
     exact,
     withinOneEdit,
     exactShare: exact / Math.max(1, outcomes.length),

@@ -29,8 +29,9 @@ const TEMPLATES: readonly PlateTemplate[] = [
 
 /** Letters OCR reads where a digit is printed, and the digit meant. */
 const LETTER_AS_DIGIT: Readonly<Record<string, string>> = { O: '0', D: '0', Q: '0', I: '1', B: '8', S: '5', Z: '2', G: '6' };
-/** Digits OCR reads where a letter is printed, and the letter meant (plates use no O or I in series). */
-const DIGIT_AS_LETTER: Readonly<Record<string, string>> = { '0': 'D', '8': 'B', '5': 'S', '2': 'Z', '6': 'G' };
+/** What OCR reads where a series letter is printed, and the letter meant (series use no I, J, O, Q or W). */
+const NOT_SERIES_LETTER: Readonly<Record<string, string>> = { '0': 'D', O: 'D', Q: 'D', '8': 'B', '5': 'S', '2': 'Z', '6': 'G' };
+const SERIES_LETTERS = new Set('ABCDEFGHKLMNPRSTUVXYZ');
 
 /** Pairs that look alike on a plate, both ways (for the fuzzy search cost). */
 const CONFUSABLE = new Set<string>();
@@ -58,7 +59,6 @@ export interface NormalisedPlate {
 }
 
 const isDigit = (character: string): boolean => character >= '0' && character <= '9';
-const isLetter = (character: string): boolean => character >= 'A' && character <= 'Z';
 
 /** Fits compact text to a template, repairing look-alikes by position; undefined when it cannot fit. */
 function fitTemplate(compact: string, template: PlateTemplate): { text: string; repairs: number } | undefined {
@@ -70,12 +70,12 @@ function fitTemplate(compact: string, template: PlateTemplate): { text: string; 
     const wanted = template.pattern[index];
     // The second series character of a motorbike plate is a digit (B1) or a letter (AB): take either as read.
     if (wanted === 'D' && isDigit(character)) text += character;
-    else if (wanted === 'L' && isLetter(character)) text += character;
+    else if (wanted === 'L' && SERIES_LETTERS.has(character)) text += character;
     else if (wanted === 'D' && LETTER_AS_DIGIT[character] !== undefined) {
       text += LETTER_AS_DIGIT[character];
       repairs += 1;
-    } else if (wanted === 'L' && DIGIT_AS_LETTER[character] !== undefined) {
-      text += DIGIT_AS_LETTER[character];
+    } else if (wanted === 'L' && NOT_SERIES_LETTER[character] !== undefined) {
+      text += NOT_SERIES_LETTER[character];
       repairs += 1;
     } else return undefined;
   }
@@ -98,6 +98,10 @@ export function normalisePlate(rows: readonly string[]): NormalisedPlate | undef
   const twoRows = compactRows.length >= 2;
   const topLength = twoRows ? (compactRows[0] as string).length : 0;
   const joined = compactRows.join('');
+  // Where a dash was read (letters and digits before it) tells `30E-…` from `30-E5 …` when the rows do not.
+  const raw = rows.join(' ').toUpperCase();
+  const dashIndex = raw.indexOf('-');
+  const dashAfter = dashIndex < 0 ? undefined : compactPlate(raw.slice(0, dashIndex)).length;
   let best: (NormalisedPlate & { cost: number }) | undefined;
   const variants: Array<{ text: string; trimmed: number; topShift: number }> = [{ text: joined, trimmed: 0, topShift: 0 }];
   if (joined.length > 7) {
@@ -112,6 +116,8 @@ export function normalisePlate(rows: readonly string[]): NormalisedPlate | undef
         // A top row that does not match the template's top row is likely a misread row split, not a fit.
         if (topLength - variant.topShift !== template.topRowLength) cost += 1.2;
       } else cost += template.oneRowPenalty;
+      // OCR seldom invents a dash: one read in another place than the template's is strong evidence against it.
+      if (dashAfter !== undefined && dashAfter - variant.topShift !== template.layout.indexOf('-')) cost += 2;
       if (!best || cost < best.cost) {
         best = { normalised: layOut(fitted.text, template.layout), compact: fitted.text, format: template.format, repairs: fitted.repairs, trimmed: variant.trimmed, cost };
       }
