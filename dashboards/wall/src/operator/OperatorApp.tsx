@@ -5,7 +5,7 @@ import { formatDateTime, formatNumber, type Lang } from '../i18n';
 import { ApiError, problemMessage, type ApiProblem } from '../field-reports/api-errors';
 import { PlaceMap } from '../field-reports/PlaceMap';
 import { operatorApi, type ReportDetail } from './api';
-import { EMPTY_FILTERS, durationParts, fieldReportIdsIn, listQueryOf, matchesText, msToVietnamLocal, slaStateOf, sortByUrgency, vietnamLocalToMs, type QueueFilters } from './queue';
+import { EMPTY_FILTERS, durationParts, fieldReportIdsIn, listQueryOf, matchesText, parseVietnamDateTime, slaStateOf, sortByUrgency, type QueueFilters } from './queue';
 import { OPERATOR_STRINGS, type OperatorStrings } from './strings';
 
 /** A backstop for missed socket events (and the only refresh when the socket is down). */
@@ -399,9 +399,9 @@ function Detail({ detail, t, lang, nowMs, operator, agencies, onChanged }: Detai
             <div className="fr-address">{report.address ?? (point ? '' : t.detail.noPlace)}</div>
             {point && (
               <>
-                <PlaceMap point={point} label={t.mapLabel} zoom={14} />
+                <PlaceMap point={point} label={t.mapLabel} zoom={13} />
                 <div className="fr-muted mono">
-                  {formatNumber(point.latitude, lang, 5)}, {formatNumber(point.longitude, lang, 5)}
+                  {formatNumber(point.latitude, lang, 5)}; {formatNumber(point.longitude, lang, 5)}
                 </div>
               </>
             )}
@@ -451,7 +451,7 @@ function Actions({ report, t, lang, operator, agencies, onChanged }: { report: F
   const [serviceCode, setServiceCode] = useState(report.serviceCode);
   const [categoriseNote, setCategoriseNote] = useState('');
   const [agency, setAgency] = useState(report.agencyResponsible ?? open311Service(report.serviceCode)?.agencyVi ?? '');
-  const [dueLocal, setDueLocal] = useState(() => msToVietnamLocal(Date.now() + slaHours * 3_600_000));
+  const [dueText, setDueText] = useState(() => formatDateTime(Date.now() + slaHours * 3_600_000));
   const [assignNote, setAssignNote] = useState('');
   const [note, setNote] = useState('');
   const [notePublic, setNotePublic] = useState(true);
@@ -491,7 +491,7 @@ function Actions({ report, t, lang, operator, agencies, onChanged }: { report: F
             className="operator-action"
             data-action="assign"
             onSubmit={submit(() => {
-              const dueAtMs = vietnamLocalToMs(dueLocal);
+              const dueAtMs = parseVietnamDateTime(dueText);
               if (dueAtMs === undefined || dueAtMs <= Date.now()) return local(t.actions.needDue);
               if (!agency.trim()) return local(t.actions.needNote);
               void action.run(() => operatorApi.assign(report.id, { operator: who, agency: agency.trim(), dueAt: new Date(dueAtMs).toISOString(), note: optional(assignNote) }), t.actions.done.assigned);
@@ -506,9 +506,15 @@ function Actions({ report, t, lang, operator, agencies, onChanged }: { report: F
             </datalist>
             <label className="fr-inline">
               {t.actions.dueAt}
-              <input type="datetime-local" name="dueAt" value={dueLocal} onChange={(event) => setDueLocal(event.target.value)} />
+              <input name="dueAt" value={dueText} placeholder="dd/mm/yyyy hh:mm" inputMode="numeric" onChange={(event) => setDueText(event.target.value)} />
             </label>
-            <div className="fr-hint">{t.actions.slaHours(slaHours)}</div>
+            <div className="fr-due-quick">
+              {[4, 24, slaHours].filter((hours, index, all) => all.indexOf(hours) === index).map((hours) => (
+                <button key={hours} type="button" onClick={() => setDueText(formatDateTime(Date.now() + hours * 3_600_000))}>
+                  {hours === slaHours ? t.actions.slaHours(hours) : t.actions.inHours(hours)}
+                </button>
+              ))}
+            </div>
             <input name="note" value={assignNote} onChange={(event) => setAssignNote(event.target.value)} placeholder={t.actions.optionalNote} maxLength={4000} />
             <button type="submit" disabled={action.busy}>
               {t.actions.assignButton}

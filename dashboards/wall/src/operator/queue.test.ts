@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compareUrgency, durationParts, fieldReportIdsIn, foldText, listQueryOf, matchesText, msToVietnamLocal, slaStateOf, sortByUrgency, vietnamLocalToMs, EMPTY_FILTERS, type QueueReport } from './queue';
+import { formatDateTime } from '../i18n';
+import { compareUrgency, durationParts, fieldReportIdsIn, foldText, listQueryOf, matchesText, parseVietnamDateTime, slaStateOf, sortByUrgency, EMPTY_FILTERS, type QueueReport } from './queue';
 
 const NOW_MS = Date.parse('2026-11-24T10:00:00Z');
 const HOUR_MS = 3_600_000;
@@ -103,19 +104,25 @@ describe('listQueryOf', () => {
   });
 });
 
-describe('Vietnam local due times', () => {
+describe('parseVietnamDateTime', () => {
   it.each([
-    { local: '2026-11-25T17:30', iso: '2026-11-25T10:30:00.000Z' },
-    { local: '2026-11-25T03:00', iso: '2026-11-24T20:00:00.000Z' },
-    { local: '2026-12-31T23:59', iso: '2026-12-31T16:59:00.000Z' },
-    { local: '2026-02-31T10:00', iso: undefined },
-    { local: '2026-11-25T24:00', iso: undefined },
-    { local: '2026-11-25', iso: undefined },
-    { local: '', iso: undefined },
-  ])('$local → $iso', ({ local, iso: expected }) => {
-    const ms = vietnamLocalToMs(local);
+    { text: '25/11/2026 17:30', iso: '2026-11-25T10:30:00.000Z' },
+    { text: '25/11/2026 03:00', iso: '2026-11-24T20:00:00.000Z' },
+    { text: ' 5/1/2027 8:05 ', iso: '2027-01-05T01:05:00.000Z' },
+    { text: '31/12/2026 23h59', iso: '2026-12-31T16:59:00.000Z' },
+    { text: '31/02/2026 10:00', iso: undefined },
+    { text: '25/11/2026 24:00', iso: undefined },
+    { text: '25/13/2026 10:00', iso: undefined },
+    { text: '2026-11-25T10:00', iso: undefined },
+    { text: '25/11/2026', iso: undefined },
+    { text: '', iso: undefined },
+  ])('"$text" → $iso', ({ text, iso: expected }) => {
+    const ms = parseVietnamDateTime(text);
     expect(ms === undefined ? undefined : new Date(ms).toISOString()).toBe(expected);
-    if (ms !== undefined) expect(msToVietnamLocal(ms)).toBe(local);
+  });
+
+  it.each([Date.parse('2026-11-25T10:30:00Z'), Date.parse('2026-12-31T17:00:00Z'), Date.parse('2027-02-28T16:59:00Z')])('reads back what formatDateTime writes (%i)', (ms) => {
+    expect(parseVietnamDateTime(formatDateTime(ms))).toBe(ms);
   });
 });
 

@@ -90,22 +90,18 @@ export function listQueryOf(filters: QueueFilters): string {
 const VIETNAM_OFFSET_MS = 7 * 3_600_000;
 
 /**
- * `<input type="datetime-local">` gives "2026-11-25T17:30" without a zone; operators mean Vietnam time whatever
- * the desk computer's zone. Returns the instant in ms, or undefined for an unreadable value.
+ * The due time as operators type it: `dd/MM/yyyy HH:mm` in Vietnam time whatever the desk computer's zone
+ * (a native datetime picker would show the browser's locale, often US order). One-digit day, month and hour
+ * are fine. Returns the instant in ms, or undefined for anything unreadable or impossible (31/02).
  */
-export function vietnamLocalToMs(local: string): number | undefined {
-  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(local);
+export function parseVietnamDateTime(text: string): number | undefined {
+  const match = /^\s*(\d{1,2})\/(\d{1,2})\/(\d{4})\s+(\d{1,2})[:h](\d{2})\s*$/.exec(text);
   if (!match) return undefined;
-  const [, year, month, day, hours, minutes] = match.map(Number) as [number, number, number, number, number, number];
+  const [, day, month, year, hours, minutes] = match.map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hours > 23 || minutes > 59) return undefined;
   const ms = Date.UTC(year, month - 1, day, hours, minutes) - VIETNAM_OFFSET_MS;
-  // Reject 31/02 and the like, which Date.UTC would roll over.
+  // Date.UTC rolls 31/02 over into March: refuse instead.
   return new Date(ms + VIETNAM_OFFSET_MS).getUTCDate() === day ? ms : undefined;
-}
-
-/** The inverse, for the input's initial value. */
-export function msToVietnamLocal(ms: number): string {
-  return new Date(ms + VIETNAM_OFFSET_MS).toISOString().slice(0, 16);
 }
 
 /** "2 giờ 5 phút" / "2 h 5 min" style durations for "overdue by" and "due in"; days once past 48 h. */

@@ -50,6 +50,7 @@ export interface OperatorStrings {
     agency: string;
     dueAt: string;
     slaHours: (hours: number) => string;
+    inHours: (hours: number) => string;
     assignButton: string;
     note: string;
     notePlaceholder: string;
@@ -116,8 +117,9 @@ const vi: OperatorStrings = {
     categoriseButton: 'Đổi lĩnh vực',
     assign: 'Giao xử lý',
     agency: 'Đơn vị',
-    dueAt: 'Hạn (giờ Việt Nam)',
-    slaHours: (hours) => `Mặc định ${hours} giờ`,
+    dueAt: 'Hạn xử lý (ngày/tháng/năm giờ:phút)',
+    slaHours: (hours) => `Mặc định: ${hours} giờ`,
+    inHours: (hours) => `+${hours} giờ`,
     assignButton: 'Giao việc',
     note: 'Ghi chú tiến độ',
     notePlaceholder: 'Nội dung cập nhật…',
@@ -133,7 +135,7 @@ const vi: OperatorStrings = {
     optionalNote: 'Ghi chú (không bắt buộc)',
     done: { opened: 'Đã tiếp nhận.', categorised: 'Đã đổi lĩnh vực.', assigned: 'Đã giao xử lý.', noted: 'Đã thêm ghi chú.', resolved: 'Đã đóng phản ánh.', reopened: 'Đã mở lại phản ánh.' },
     needNote: 'Xin nhập nội dung.',
-    needDue: 'Hạn xử lý không hợp lệ.',
+    needDue: 'Hạn xử lý không hợp lệ: ghi theo dạng 28/11/2026 17:00 và sau thời điểm hiện tại.',
   },
   historyActions: { opened: 'Tiếp nhận', categorised: 'Phân loại', assigned: 'Giao xử lý', noted: 'Ghi chú', resolved: 'Hoàn thành', reopened: 'Mở lại' },
   mapLabel: 'Bản đồ vị trí phản ánh',
@@ -184,8 +186,9 @@ const en: OperatorStrings = {
     categoriseButton: 'Change service',
     assign: 'Assign',
     agency: 'Agency',
-    dueAt: 'Due (Vietnam time)',
-    slaHours: (hours) => `Default ${hours} h`,
+    dueAt: 'Due (dd/mm/yyyy hh:mm, Vietnam time)',
+    slaHours: (hours) => `Default: ${hours} h`,
+    inHours: (hours) => `+${hours} h`,
     assignButton: 'Assign',
     note: 'Progress note',
     notePlaceholder: 'Update…',
@@ -201,7 +204,7 @@ const en: OperatorStrings = {
     optionalNote: 'Note (optional)',
     done: { opened: 'Received.', categorised: 'Service changed.', assigned: 'Assigned.', noted: 'Note added.', resolved: 'Report closed.', reopened: 'Report reopened.' },
     needNote: 'Please write something.',
-    needDue: 'The due time is not valid.',
+    needDue: 'The due time is not valid: write it as 28/11/2026 17:00, later than now.',
   },
   historyActions: { opened: 'Received', categorised: 'Categorised', assigned: 'Assigned', noted: 'Note', resolved: 'Resolved', reopened: 'Reopened' },
   mapLabel: 'Map of the reported place',
