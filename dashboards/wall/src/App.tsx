@@ -6,6 +6,7 @@ import type { WallConfig } from './live/config';
 import type { WallConnection } from './live/connection';
 import { useFeed, useNow } from './live/feed-poller';
 import type { WallFeeds } from './live/feeds';
+import type { PublicLive } from './live/public-live';
 import type { WallStore } from './live/store';
 import type { ValueStore } from './live/value-store';
 import { layoutFor, type Layout } from './layout';
@@ -23,6 +24,7 @@ import { TrendChart } from './panels/TrendChart';
 import { SCENES, initialRotation, pinScene, rotationTick, unpinScene, type PanelId, type SceneId } from './scenes';
 import { withLiveCameraData } from './state/camera-live';
 import { panelStatus } from './state/feeds';
+import { summarizeFieldReports, summarizeIncidents, tickerRows } from './state/public-live';
 import type { TrafficTally } from './state/traffic';
 
 interface AppProps {
@@ -33,6 +35,7 @@ interface AppProps {
   config: Promise<WallConfig>;
   feeds: WallFeeds;
   tally: ValueStore<TrafficTally>;
+  publicLive: PublicLive;
 }
 
 function useLayout(): Layout {
@@ -48,13 +51,14 @@ function useLayout(): Layout {
   return layout;
 }
 
-export function App({ store, connection, registry, initialParams, config: configPromise, feeds, tally: tallyStore }: AppProps) {
+export function App({ store, connection, registry, initialParams, config: configPromise, feeds, tally: tallyStore, publicLive: publicLiveStore }: AppProps) {
   const state = useSyncExternalStore(store.subscribe, store.getSnapshot);
   const tally = useSyncExternalStore(tallyStore.subscribe, tallyStore.getSnapshot);
   const cameras = useFeed(feeds.cameras);
   const dossiers = useFeed(feeds.dossiers);
   const fieldReports = useFeed(feeds.fieldReports);
   const incidents = useFeed(feeds.incidents);
+  const publicLive = useSyncExternalStore(publicLiveStore.subscribe, publicLiveStore.getSnapshot);
   const [params, setParams] = useState(initialParams);
   const [config, setConfig] = useState<WallConfig | undefined>();
   const [rotation, setRotation] = useState(() => initialRotation({ scene: initialParams.scene, intervalSeconds: initialParams.rotateSeconds }, Date.now()));
@@ -104,6 +108,9 @@ export function App({ store, connection, registry, initialParams, config: config
 
   const ageingBucket = Math.floor(nowMs / 5000);
   const points = useMemo(() => devicePoints(state, property, lang, Date.now()), [state.dataVersion, state.devices, property, lang, ageingBucket]);
+  const reportSummary = useMemo(() => summarizeFieldReports(publicLive.fieldReports, Date.now()), [publicLive.fieldReports, Math.floor(nowMs / 30_000)]);
+  const incidentSummary = useMemo(() => summarizeIncidents(publicLive.incidents), [publicLive.incidents]);
+  const ticker = useMemo(() => tickerRows(publicLive, state.alerts, Date.now()), [publicLive, state.alerts, Math.floor(nowMs / 30_000)]);
   const counts = useMemo(() => {
     const result = [0, 0, 0, 0, 0, 0];
     for (const point of points) result[point.level ?? 5] = (result[point.level ?? 5] ?? 0) + 1;
@@ -145,7 +152,7 @@ export function App({ store, connection, registry, initialParams, config: config
       case 'ranking':
         return <DeviceRanking key={id} points={points} property={property} lang={lang} lastDataAtMs={lastLiveAtMs} nowMs={nowMs} staleAfterMs={staleAfterMs} />;
       case 'alerts':
-        return <AlertList key={id} alerts={state.alerts} lang={lang} lastDataAtMs={lastLiveAtMs} nowMs={nowMs} staleAfterMs={staleAfterMs} />;
+        return <AlertList key={id} rows={ticker} lang={lang} lastDataAtMs={lastLiveAtMs} nowMs={nowMs} staleAfterMs={staleAfterMs} />;
       case 'cameraStrip':
         return <CameraStrip key={id} feed={liveCameraFeed} lang={lang} nowMs={nowMs} limit={12} />;
       case 'trafficVolume':
@@ -159,9 +166,9 @@ export function App({ store, connection, registry, initialParams, config: config
       case 'overdueAgencies':
         return <OverdueAgencies key={id} feed={dossiers} lang={lang} nowMs={nowMs} />;
       case 'fieldReports':
-        return <FieldReports key={id} feed={fieldReports} lang={lang} nowMs={nowMs} />;
+        return <FieldReports key={id} feed={fieldReports} summary={reportSummary} lang={lang} nowMs={nowMs} />;
       case 'incidentsBySeverity':
-        return <IncidentsBySeverity key={id} feed={incidents} lang={lang} nowMs={nowMs} />;
+        return <IncidentsBySeverity key={id} feed={incidents} summary={incidentSummary} lang={lang} nowMs={nowMs} />;
     }
   };
 
@@ -183,8 +190,7 @@ export function App({ store, connection, registry, initialParams, config: config
               scene={scene}
               scale={scale}
               cameras={cameraList}
-              incidents={incidents.data}
-              fieldReports={fieldReports.data}
+              publicLive={publicLive}
             />
           ) : (
             <div className="loading">{t.loading}</div>

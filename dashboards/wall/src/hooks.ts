@@ -12,10 +12,14 @@ export interface PickedDevice {
 /** Registered by the map once it exists. */
 export interface MapProbe {
   pickDeviceAt(deviceId: string): PickedDevice | null;
-  /** A real deck.gl pick at the camera's screen position: the camera id and state drawn there. */
-  pickCameraAt(cameraId: string): { id: string; state: string } | null;
+  /** A real deck.gl pick at the camera's screen position: the camera id, state and count drawn there. */
+  pickCameraAt(cameraId: string): { id: string; state: string; vehicles: number } | null;
   /** Opens the camera's snapshot popup, as a click on its icon does. */
   openCamera(cameraId: string): boolean;
+  /** A real deck.gl pick at the field report's marker: its id and screen position (for a real click there). */
+  pickFieldReportAt(reportId: string): { id: string; x: number; y: number } | null;
+  /** Opens the report's card, as a click on its marker does. */
+  openFieldReport(reportId: string): boolean;
 }
 
 /** Registered by the chart once it exists. */
@@ -52,8 +56,10 @@ export interface WallHooks {
   readonly scene: SceneId | undefined;
   readonly layerCounts: Record<string, number>;
   pickDeviceAt(deviceId: string): PickedDevice | null;
-  pickCameraAt(cameraId: string): { id: string; state: string } | null;
+  pickCameraAt(cameraId: string): { id: string; state: string; vehicles: number } | null;
   openCamera(cameraId: string): boolean;
+  pickFieldReportAt(reportId: string): { id: string; x: number; y: number } | null;
+  openFieldReport(reportId: string): boolean;
   getChartPoints(deviceId: string, property: string): Array<[number, number]>;
   setScene(scene: SceneId): void;
   unpinScene(): void;
@@ -146,6 +152,8 @@ export function installHooks(store: WallStore, registry: HookRegistry): WallHook
     pickDeviceAt: (deviceId) => registry.map?.pickDeviceAt(deviceId) ?? null,
     pickCameraAt: (cameraId) => registry.map?.pickCameraAt(cameraId) ?? null,
     openCamera: (cameraId) => registry.map?.openCamera(cameraId) ?? false,
+    pickFieldReportAt: (reportId) => registry.map?.pickFieldReportAt(reportId) ?? null,
+    openFieldReport: (reportId) => registry.map?.openFieldReport(reportId) ?? false,
     getChartPoints: (deviceId, property) => registry.chart?.getChartPoints(deviceId, property) ?? [],
     setScene: (scene) => registry.scenes?.pin(scene),
     unpinScene: () => registry.scenes?.unpin(),

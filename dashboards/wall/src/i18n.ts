@@ -39,8 +39,16 @@ export interface Strings {
   /** Beside a camera: vehicles counted since its pipeline started. */
   cameraCounted: (count: string) => string;
   dossier: { onTimeRate: string; received: string; resolved: string; overdue: string };
-  reportStatuses: Record<string, string>;
-  overdueSla: string;
+  /** Field reports: triage status (open ones), resolved today, and open ones against their due time. */
+  reportStatuses: Record<'new' | 'assigned' | 'resolved', string>;
+  reportStatusesShort: Record<'new' | 'assigned' | 'resolved', string>;
+  reportByStatus: string;
+  reportBySla: string;
+  sla: Record<'onTime' | 'nearDue' | 'overdue', string>;
+  /** Incidents by severity: open and not acknowledged, acknowledged by an operator. */
+  incidentColumns: { open: string; acknowledged: string };
+  alertKinds: Record<'violation' | 'fieldReport' | 'incident', string>;
+  reportCard: { service: string; status: string; reportedAt: string; due: string; agency: string; noPhoto: string; photo: string };
   close: string;
   noSnapshot: string;
 }
@@ -89,8 +97,14 @@ const vi: Strings = {
   cameraStates: { online: 'Trực tuyến', offline: 'Mất tín hiệu', starting: 'Đang khởi động', stopped: 'Đã dừng' },
   cameraCounted: (count) => `${count} xe đã đếm`,
   dossier: { onTimeRate: 'Đúng hạn', received: 'Tiếp nhận hôm nay', resolved: 'Giải quyết hôm nay', overdue: 'hồ sơ trễ hạn' },
-  reportStatuses: { open: 'Đang xử lý', closed: 'Đã xử lý', acknowledged: 'Đã tiếp nhận', in_progress: 'Đang xử lý' },
-  overdueSla: 'Quá hạn xử lý',
+  reportStatuses: { new: 'Mới tiếp nhận', assigned: 'Đang xử lý', resolved: 'Đã xử lý hôm nay' },
+  reportStatusesShort: { new: 'Mới tiếp nhận', assigned: 'Đang xử lý', resolved: 'Đã xử lý xong' },
+  reportByStatus: 'Theo trạng thái',
+  reportBySla: 'Theo hạn xử lý',
+  sla: { onTime: 'Trong hạn', nearDue: 'Sắp đến hạn', overdue: 'Quá hạn' },
+  incidentColumns: { open: 'Chưa xác nhận', acknowledged: 'Đã xác nhận' },
+  alertKinds: { violation: 'Vi phạm giao thông', fieldReport: 'Phản ánh hiện trường', incident: 'Sự cố' },
+  reportCard: { service: 'Lĩnh vực', status: 'Trạng thái', reportedAt: 'Thời gian phản ánh', due: 'Hạn xử lý', agency: 'Đơn vị xử lý', noPhoto: 'Không có ảnh', photo: 'Ảnh hiện trường' },
   close: 'Đóng',
   noSnapshot: 'Chưa có ảnh',
 };
@@ -139,8 +153,14 @@ const en: Strings = {
   cameraStates: { online: 'Online', offline: 'No signal', starting: 'Starting', stopped: 'Stopped' },
   cameraCounted: (count) => `${count} vehicles counted`,
   dossier: { onTimeRate: 'On time', received: 'Received today', resolved: 'Resolved today', overdue: 'overdue dossiers' },
-  reportStatuses: { open: 'Open', closed: 'Closed', acknowledged: 'Acknowledged', in_progress: 'In progress' },
-  overdueSla: 'Past SLA',
+  reportStatuses: { new: 'New', assigned: 'Assigned', resolved: 'Resolved today' },
+  reportStatusesShort: { new: 'New', assigned: 'Assigned', resolved: 'Resolved' },
+  reportByStatus: 'By status',
+  reportBySla: 'Against due time',
+  sla: { onTime: 'On time', nearDue: 'Near due', overdue: 'Overdue' },
+  incidentColumns: { open: 'Not acknowledged', acknowledged: 'Acknowledged' },
+  alertKinds: { violation: 'Traffic violation', fieldReport: 'Field report', incident: 'Incident' },
+  reportCard: { service: 'Service', status: 'Status', reportedAt: 'Reported', due: 'Due', agency: 'Agency', noPhoto: 'No photo', photo: 'Photo from the site' },
   close: 'Close',
   noSnapshot: 'No image yet',
 };

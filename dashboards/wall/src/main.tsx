@@ -8,6 +8,7 @@ import { App } from './App';
 import { HookRegistry, installHooks } from './hooks';
 import { WallConnection } from './live/connection';
 import { createFeeds } from './live/feeds';
+import { PublicLive } from './live/public-live';
 import { WallStore } from './live/store';
 import { ValueStore } from './live/value-store';
 import { installWatchdog } from './live/watchdog-runtime';
@@ -46,6 +47,9 @@ function fontsLoaded(timeoutMs: number): Promise<void> {
 }
 
 const connection = new WallConnection(store);
+// Field reports and incidents: their polls, and their alerts from the socket in between.
+const publicLive = new PublicLive(feeds);
+publicLive.start(connection);
 const config = connection.start();
 
 void fontsLoaded(4000).then(() => {
@@ -53,7 +57,7 @@ void fontsLoaded(4000).then(() => {
   if (!root) throw new Error('index.html has no #root');
   createRoot(root).render(
     <StrictMode>
-      <App store={store} connection={connection} registry={registry} initialParams={params} config={config} feeds={feeds} tally={tally} />
+      <App store={store} connection={connection} registry={registry} initialParams={params} config={config} feeds={feeds} tally={tally} publicLive={publicLive} />
     </StrictMode>,
   );
 });

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { WallClientToServerEvents, WallHandshakeAuth, WallServerToClientEvents, WallSnapshot } from '@ioc/schemas';
+import type { WallClientToServerEvents, WallHandshakeAuth, WallDeltaBatch, WallServerToClientEvents, WallSnapshot } from '@ioc/schemas';
 import { applyDeltaBatch, applySnapshot, isStale, markConnection, requestResync, type ResyncReason } from '../state/wall-state';
 import { Backoff } from './backoff';
 import { DEFAULT_WALL_CONFIG, parseWallConfig, type WallConfig } from './config';
@@ -30,9 +30,19 @@ export class WallConnection {
   #repositioning = false;
   #watchdog: ReturnType<typeof setInterval> | undefined;
   #stopped = false;
+  readonly #batchListeners = new Set<(batch: WallDeltaBatch) => void>();
 
   constructor(store: WallStore) {
     this.#store = store;
+  }
+
+  /**
+   * Every delta batch as it arrives, after the store applied it (field reports and incidents follow their
+   * alerts here: the store keeps only the latest alerts, which violations push out within a frame).
+   */
+  onBatch(listener: (batch: WallDeltaBatch) => void): () => void {
+    this.#batchListeners.add(listener);
+    return () => this.#batchListeners.delete(listener);
   }
 
   get config(): WallConfig {
@@ -116,6 +126,7 @@ export class WallConnection {
     });
     socket.on('deltas', (batch) => {
       const state = this.#store.update((current) => applyDeltaBatch(current, batch, Date.now(), { dropGaps: this.#repositioning }));
+      for (const listener of this.#batchListeners) listener(batch);
       if (state.needsResync) void this.resync(state.needsResync);
       else if (state.unknownDeviceSeen && Date.now() - (state.snapshotAtMs ?? 0) > UNKNOWN_DEVICE_SNAPSHOT_INTERVAL_MS) void this.resync('unknownDevice');
     });

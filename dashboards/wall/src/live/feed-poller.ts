@@ -11,13 +11,25 @@ export class FeedPoller<T> {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = true;
   #controller: AbortController | undefined;
+  #inFlight = false;
+  #refreshAfterMs: number | undefined;
+  #lastPollStartMs = -Infinity;
+  /** When the data now held was asked for (a live update newer than this wins over it). */
+  #dataRequestedAtMs = 0;
 
   constructor(
-    /** A URL, or a function giving it at each poll (a query that follows the day). */
-    readonly url: string | (() => string),
+    /**
+     * A URL, or a function giving it at each poll (a query that follows the day), or several: then all are
+     * fetched and `parse` gets the array of their bodies.
+     */
+    readonly url: string | (() => string | string[]),
     private readonly parse: (body: unknown) => T,
     private readonly intervalMs: number,
   ) {}
+
+  get dataRequestedAtMs(): number {
+    return this.#dataRequestedAtMs;
+  }
 
   get state(): FeedState<T> {
     return this.#state;
@@ -42,26 +54,56 @@ export class FeedPoller<T> {
     this.#controller?.abort();
   }
 
-  async #poll(): Promise<void> {
+  /**
+   * Poll again soon (a live event said the data changed), but no sooner than `minGapMs` after the last poll
+   * started: a burst of events costs one request, not one each.
+   */
+  refreshSoon(minGapMs = 2000): void {
     if (this.#stopped) return;
+    if (this.#inFlight) {
+      // The answer on its way may predate the change: ask once more after it.
+      this.#refreshAfterMs = minGapMs;
+      return;
+    }
+    const dueMs = Math.max(0, this.#lastPollStartMs + minGapMs - performance.now());
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#poll(), dueMs);
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#stopped || this.#inFlight) return;
+    this.#inFlight = true;
+    this.#lastPollStartMs = performance.now();
+    const requestedAtMs = Date.now();
     this.#controller = new AbortController();
+    const signal = this.#controller.signal;
     const timeout = setTimeout(() => this.#controller?.abort(), Math.max(2000, this.intervalMs));
     try {
-      const response = await fetch(typeof this.url === 'function' ? this.url() : this.url, { cache: 'no-store', headers: { accept: 'application/json' }, signal: this.#controller.signal });
-      if (!response.ok) {
-        await response.body?.cancel().catch(() => undefined);
-        this.#set(feedFailed(this.#state, { httpStatus: response.status, message: `HTTP ${response.status}` }, Date.now()));
+      const target = typeof this.url === 'function' ? this.url() : this.url;
+      const urls = Array.isArray(target) ? target : [target];
+      const responses = await Promise.all(urls.map((url) => fetch(url, { cache: 'no-store', headers: { accept: 'application/json' }, signal })));
+      const failed = responses.find((response) => !response.ok);
+      if (failed) {
+        await Promise.all(responses.map((response) => response.body?.cancel().catch(() => undefined)));
+        this.#set(feedFailed(this.#state, { httpStatus: failed.status, message: `HTTP ${failed.status}` }, Date.now()));
       } else {
-        this.#set(feedReceived(this.#state, this.parse(await response.json()), Date.now()));
+        const bodies: unknown[] = await Promise.all(responses.map((response) => response.json()));
+        const data = this.parse(Array.isArray(target) ? bodies : bodies[0]);
+        this.#dataRequestedAtMs = requestedAtMs;
+        this.#set(feedReceived(this.#state, data, Date.now()));
       }
     } catch (err) {
       if (!this.#stopped) this.#set(feedFailed(this.#state, { message: err instanceof Error ? err.message : String(err) }, Date.now()));
     } finally {
       clearTimeout(timeout);
+      this.#inFlight = false;
     }
     if (this.#stopped) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    const refreshAfterMs = this.#refreshAfterMs;
+    this.#refreshAfterMs = undefined;
     // An absent endpoint is asked again every minute, not at the data rate.
-    this.#timer = setTimeout(() => void this.#poll(), this.#state.absent ? Math.max(60_000, this.intervalMs) : this.intervalMs);
+    this.#timer = setTimeout(() => void this.#poll(), refreshAfterMs ?? (this.#state.absent ? Math.max(60_000, this.intervalMs) : this.intervalMs));
   }
 
   #set(next: FeedState<T>): void {

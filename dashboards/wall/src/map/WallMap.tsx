@@ -2,22 +2,24 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { MapboxOverlay } from '@deck.gl/mapbox';
-import type { SensorProperty } from '@ioc/schemas';
+import { open311Service, type SensorProperty } from '@ioc/schemas';
 import type { HookRegistry, PickedDevice } from '../hooks';
-import { strings, type Lang } from '../i18n';
+import { formatDateTime, strings, type Lang } from '../i18n';
 import type { WallConfig } from '../live/config';
 import type { WallStore } from '../live/store';
 import { Snapshot, useSnapshotBucket } from '../panels/CameraStrip';
 import type { SceneDefinition } from '../scenes';
-import type { FieldReportSummary, IncidentSummary } from '../state/public-data';
+import { fieldReportPhotoUrl } from '../live/feeds';
+import type { FieldReportItem } from '../state/public-data';
+import { fieldReportsOnMap, type PublicLiveState } from '../state/public-live';
 import type { CameraInfo } from '../state/traffic';
-import { isViolation, violationCells, type ViolationPoint } from '../state/violations';
+import { violationCells, type ViolationPoint } from '../state/violations';
 import type { WallState } from '../state/wall-state';
 import { DISTRICTS_SOURCE, DISTRICT_LINE_LAYER, chooseStyle, districtLineLayer, districtsGeojson } from './basemap';
 import { devicePoints, type DevicePoint } from './device-points';
 import { boundsOf, contains, declutter } from './geometry';
 import { DEVICE_LAYER_ID, VALUE_OFFSET_PIXELS, VALUE_SIZE_PIXELS, districtLabels, wallLayers } from './layers';
-import { CAMERA_LAYER_ID, PULSE_WINDOW_MS, cameraPoints, choroplethFrom, liveLayers, seededRandom, type CameraPoint, type MarkerPoint, type RoadSegment } from './live-layers';
+import { CAMERA_LAYER_ID, FIELD_REPORT_LAYER_ID, PULSE_WINDOW_MS, cameraPoints, choroplethFrom, liveLayers, seededRandom, type CameraPoint, type MarkerPoint, type RoadSegment } from './live-layers';
 
 interface WallMapProps {
   state: WallState;
@@ -30,8 +32,8 @@ interface WallMapProps {
   scene: SceneDefinition;
   scale: number;
   cameras: readonly CameraInfo[];
-  incidents: IncidentSummary | undefined;
-  fieldReports: FieldReportSummary | undefined;
+  /** Field reports and incidents: polled lists with their live alerts applied (live/public-live.ts). */
+  publicLive: PublicLiveState;
 }
 
 /** Device colours go grey when values age, violations fade: redraw that often even without new data. */
@@ -41,13 +43,15 @@ const PULSE_TICK_MS = 500;
 const VIOLATION_HALF_LIFE_MS = 20 * 60_000;
 
 const SEVERITY_RGB: Record<string, [number, number, number]> = { critical: [248, 113, 113], high: [251, 146, 60], medium: [252, 211, 77], low: [124, 181, 251], informational: [148, 163, 184] };
+/** Field reports by triage status (the panel's colours): new violet, assigned blue, resolved green. */
+const REPORT_STATUS_RGB: Record<FieldReportItem['status'], [number, number, number]> = { new: [196, 181, 253], assigned: [124, 181, 251], resolved: [74, 222, 128] };
 
 /**
  * MapLibre for the basemap, deck.gl (MapboxOverlay) for what is live. The map is created once per site (and
  * scale); later state only swaps the overlay's layers (same ids, new data arrays). The scene says which deck.gl
  * layers are on.
  */
-export function WallMap({ state, config, property, lang, kiosk, store, registry, scene, scale, cameras, incidents, fieldReports }: WallMapProps) {
+export function WallMap({ state, config, property, lang, kiosk, store, registry, scene, scale, cameras, publicLive }: WallMapProps) {
   const containerRef = useRef<HTMLDivElement>(null);
   const mapRef = useRef<maplibregl.Map | null>(null);
   const overlayRef = useRef<MapboxOverlay | null>(null);
@@ -57,6 +61,7 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
   /** Bumped when the view settles, so value labels are decluttered for what is on screen. */
   const [viewVersion, setViewVersion] = useState(0);
   const [openCameraId, setOpenCameraId] = useState<string | undefined>();
+  const [openReportId, setOpenReportId] = useState<string | undefined>();
   const [benchViolations, setBenchViolations] = useState<ViolationPoint[]>([]);
   const [benchRoads, setBenchRoads] = useState<RoadSegment[]>([]);
   const site = state.site;
@@ -126,11 +131,24 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
         if (!point) return null;
         const infos = overlay.pickMultipleObjects({ x: point.x, y: point.y, radius: 4, depth: 16, layerIds: [CAMERA_LAYER_ID] });
         const hit = infos.map((info) => info.object as CameraPoint | undefined).find((object) => object?.id === cameraId);
-        return hit ? { id: hit.id, state: hit.state } : null;
+        return hit ? { id: hit.id, state: hit.state, vehicles: hit.vehicles } : null;
       },
       openCamera(cameraId: string) {
         if (!camerasRef.current.some((camera) => camera.id === cameraId)) return false;
         setOpenCameraId(cameraId);
+        return true;
+      },
+      pickFieldReportAt(reportId: string) {
+        const marker = reportMarkersRef.current.find((candidate) => candidate.id === reportId);
+        const point = marker ? onScreen(marker.position) : undefined;
+        if (!point) return null;
+        const infos = overlay.pickMultipleObjects({ x: point.x, y: point.y, radius: 4, depth: 16, layerIds: [FIELD_REPORT_LAYER_ID] });
+        const hit = infos.map((info) => info.object as MarkerPoint | undefined).find((object) => object?.id === reportId);
+        return hit ? { id: hit.id, x: point.x, y: point.y } : null;
+      },
+      openFieldReport(reportId: string) {
+        if (!reportsRef.current[reportId]) return false;
+        setOpenReportId(reportId);
         return true;
       },
     };
@@ -169,20 +187,23 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
   const camerasRef = useRef<CameraPoint[]>(cameraList);
   camerasRef.current = cameraList;
 
-  const incidentMarkers = useMemo<MarkerPoint[]>(() => {
-    const markers: MarkerPoint[] = [];
-    for (const alert of state.alerts) {
-      const coordinates = alert.location?.coordinates;
-      if (!coordinates || isViolation(alert)) continue;
-      markers.push({ id: `alert:${alert.id}`, position: [coordinates[0], coordinates[1]], startedAtMs: Date.parse(alert.dateIssued), color: SEVERITY_RGB[alert.severity] ?? [148, 163, 184] });
-    }
-    for (const point of incidents?.points ?? []) markers.push({ id: `incident:${point.id}`, position: point.position, startedAtMs: point.openedAtMs, color: SEVERITY_RGB[point.severity] ?? [148, 163, 184] });
-    return markers;
-  }, [state.alerts, incidents]);
-  const reportMarkers = useMemo<MarkerPoint[]>(
-    () => (fieldReports?.points ?? []).filter((point) => point.status !== 'closed').map((point) => ({ id: point.id, position: point.position, startedAtMs: point.requestedAtMs, color: [196, 181, 253] })),
-    [fieldReports],
+  const ageingBucket = Math.floor(tickMs / AGEING_TICK_MS);
+  const incidentMarkers = useMemo<MarkerPoint[]>(
+    () =>
+      Object.values(publicLive.incidents).flatMap((incident) =>
+        incident.position ? [{ id: incident.id, position: incident.position, startedAtMs: incident.openedAtMs, color: SEVERITY_RGB[incident.severity] ?? [148, 163, 184] }] : [],
+      ),
+    [publicLive.incidents],
   );
+  const reportMarkers = useMemo<MarkerPoint[]>(
+    () => fieldReportsOnMap(publicLive.fieldReports, Date.now()).map((report) => ({ id: report.id, position: report.position as [number, number], startedAtMs: report.requestedAtMs, color: REPORT_STATUS_RGB[report.status] })),
+    // The ageing bucket lets resolved reports leave the map an hour after they were closed.
+    [publicLive.fieldReports, ageingBucket],
+  );
+  const reportsRef = useRef(publicLive.fieldReports);
+  reportsRef.current = publicLive.fieldReports;
+  const reportMarkersRef = useRef<MarkerPoint[]>(reportMarkers);
+  reportMarkersRef.current = reportMarkers;
   const visibleLayers = useMemo(() => new Set<string>(scene.layers), [scene]);
   const pulsing = [...incidentMarkers, ...reportMarkers].some((marker) => Date.now() - marker.startedAtMs < PULSE_WINDOW_MS) && (visibleLayers.has('incidents') || visibleLayers.has('fieldReports'));
 
@@ -243,6 +264,7 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
   }, [loaded, site, deviceKey, store, scale]);
 
   const onCameraClick = useCallback((camera: CameraPoint) => setOpenCameraId(camera.id), []);
+  const onFieldReportClick = useCallback((marker: MarkerPoint) => setOpenReportId(marker.id), []);
   const violations = useMemo(() => (benchViolations.length > 0 ? state.violations.points.concat(benchViolations) : state.violations.points), [state.violations.points, benchViolations]);
   // Violations binned on a screen grid (≈ 12 px cells), re-binned when the view changes or every ageing tick.
   const cellPixels = 12 * scale;
@@ -286,19 +308,22 @@ export function WallMap({ state, config, property, lang, kiosk, store, registry,
       incidents: incidentMarkers,
       fieldReports: reportMarkers,
       onCameraClick,
+      onFieldReportClick,
     });
     const base = wallLayers({ labels, points: showDevices ? points : [], valueLabels, scale });
     // District names under everything live; device dots and values above the live layers.
     overlay.setProps({ layers: [base[0], ...live, ...base.slice(1)] });
     registry.layerCounts = { devices: showDevices ? points.length : 0, cameras: visibleLayers.has('cameras') ? cameraList.length : 0, violations: visibleLayers.has('violations') ? violations.length : 0, violationCells: cells.length, roadSegments: visibleLayers.has('roadFlow') ? benchRoads.length : 0, incidents: incidentMarkers.length, fieldReports: reportMarkers.length };
     layersHandedRef.current = true;
-  }, [loaded, labels, points, viewVersion, visibleLayers, scale, tickMs, cameraList, violations, cells, cellPixels, benchRoads, choropleth, incidentMarkers, reportMarkers, onCameraClick]);
+  }, [loaded, labels, points, viewVersion, visibleLayers, scale, tickMs, cameraList, violations, cells, cellPixels, benchRoads, choropleth, incidentMarkers, reportMarkers, onCameraClick, onFieldReportClick]);
 
   const openCamera = cameraList.find((camera) => camera.id === openCameraId);
+  const openReport = openReportId === undefined ? undefined : publicLive.fieldReports[openReportId];
   return (
     <>
       <div ref={containerRef} className="wall-map" aria-label="map" />
       {openCamera ? <CameraPopup camera={openCamera} lang={lang} onClose={() => setOpenCameraId(undefined)} closeLabel={t.close} stateLabel={t.cameraStates[openCamera.state]} /> : null}
+      {openReport ? <FieldReportPopup report={openReport} lang={lang} onClose={() => setOpenReportId(undefined)} /> : null}
     </>
   );
 }
@@ -316,6 +341,45 @@ function CameraPopup({ camera, lang, onClose, closeLabel, stateLabel }: { camera
         </button>
       </div>
       <Snapshot cameraId={camera.id} bucketMs={bucket} alt={camera.name} lang={lang} />
+    </div>
+  );
+}
+
+/** A clicked field report: what was reported, where it stands, and the citizen's photo when there is one. */
+function FieldReportPopup({ report, lang, onClose }: { report: FieldReportItem; lang: Lang; onClose: () => void }) {
+  const t = strings(lang);
+  const service = open311Service(report.serviceCode);
+  const serviceName = service ? (lang === 'en' ? service.nameEn : service.nameVi) : report.serviceCode || '—';
+  const title = report.description ?? serviceName;
+  return (
+    <div className="report-popup" role="dialog" aria-label={title} data-report-popup={report.id}>
+      <div className="report-popup-head">
+        <span className="report-popup-title">{title.length > 120 ? `${title.slice(0, 119)}…` : title}</span>
+        <button type="button" className="switch report-popup-close" onClick={onClose}>
+          {t.close}
+        </button>
+      </div>
+      <dl className="report-popup-facts">
+        <dt>{t.reportCard.service}</dt>
+        <dd>{serviceName}</dd>
+        <dt>{t.reportCard.status}</dt>
+        <dd data-report-status={report.status}>{t.reportStatusesShort[report.status]}</dd>
+        <dt>{t.reportCard.reportedAt}</dt>
+        <dd>{formatDateTime(report.requestedAtMs)}</dd>
+        {report.expectedAtMs !== undefined ? (
+          <>
+            <dt>{t.reportCard.due}</dt>
+            <dd>{formatDateTime(report.expectedAtMs)}</dd>
+          </>
+        ) : null}
+        {report.agency ? (
+          <>
+            <dt>{t.reportCard.agency}</dt>
+            <dd>{report.agency}</dd>
+          </>
+        ) : null}
+      </dl>
+      {report.photoSha256 ? <img className="report-popup-photo" src={fieldReportPhotoUrl(report.photoSha256)} alt={t.reportCard.photo} /> : <span className="muted">{t.reportCard.noPhoto}</span>}
     </div>
   );
 }

@@ -48,6 +48,7 @@ export function cameraPoints(cameras: readonly CameraInfo[]): CameraPoint[] {
     .map((camera) => ({ id: camera.id, name: camera.name, state: camera.state, position: camera.position as [number, number], vehicles: cameraVehicleTotal(camera) }));
 }
 
+
 export interface RoadSegment {
   path: Array<[number, number]>;
   /** 0 free flow … 1 jammed. */
@@ -94,9 +95,14 @@ export interface LiveLayerInput {
   incidents: MarkerPoint[];
   fieldReports: MarkerPoint[];
   onCameraClick: (camera: CameraPoint) => void;
+  /** A click on a field report's marker (its id without the layer's prefix is the report id). */
+  onFieldReportClick?: (marker: MarkerPoint) => void;
 }
 
-function markerLayer(id: string, data: MarkerPoint[], input: LiveLayerInput): ScatterplotLayer<MarkerPoint> {
+export const FIELD_REPORT_LAYER_ID = 'field-reports';
+export const INCIDENT_LAYER_ID = 'incidents';
+
+function markerLayer(id: string, data: MarkerPoint[], input: LiveLayerInput, onClick?: (marker: MarkerPoint) => void): ScatterplotLayer<MarkerPoint> {
   const { scale, nowMs, tickMs } = input;
   const pulse = (marker: MarkerPoint) => {
     const ageMs = nowMs - marker.startedAtMs;
@@ -113,6 +119,15 @@ function markerLayer(id: string, data: MarkerPoint[], input: LiveLayerInput): Sc
     getLineColor: [240, 245, 255, 240],
     getLineWidth: 2 * scale,
     lineWidthUnits: 'pixels',
+    pickable: onClick !== undefined,
+    ...(onClick
+      ? {
+          onClick: (info: { object?: unknown }) => {
+            if (info.object) onClick(info.object as MarkerPoint);
+            return true;
+          },
+        }
+      : {}),
     updateTriggers: { getRadius: [tickMs, scale], getFillColor: tickMs },
   });
 }
@@ -165,8 +180,8 @@ export function liveLayers(input: LiveLayerInput): Layer[] {
       }),
     );
   }
-  if (visible.has('fieldReports')) layers.push(markerLayer('field-reports', input.fieldReports, input));
-  if (visible.has('incidents')) layers.push(markerLayer('incidents', input.incidents, input));
+  if (visible.has('fieldReports')) layers.push(markerLayer(FIELD_REPORT_LAYER_ID, input.fieldReports, input, input.onFieldReportClick));
+  if (visible.has('incidents')) layers.push(markerLayer(INCIDENT_LAYER_ID, input.incidents, input));
   if (visible.has('cameras')) {
     layers.push(
       new IconLayer<CameraPoint>({

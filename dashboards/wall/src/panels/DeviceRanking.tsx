@@ -1,4 +1,5 @@
-import type { Alert, SensorProperty } from '@ioc/schemas';
+import type { SensorProperty } from '@ioc/schemas';
+import type { TickerRow } from '../state/public-live';
 import { formatDateTime, propertyUnit, strings, type Lang } from '../i18n';
 import { cssColor, type DevicePoint } from '../map/device-points';
 import { panelStatus } from '../state/feeds';
@@ -27,20 +28,23 @@ export function DeviceRanking({ points, property, lang, lastDataAtMs, nowMs, sta
   );
 }
 
-/** A ticker of the latest alerts, newest first. Alerts come over the live socket; no alert is data too. */
-export function AlertList({ alerts, lang, lastDataAtMs, nowMs, staleAfterMs }: { alerts: readonly Alert[]; lang: Lang; lastDataAtMs: number | undefined; nowMs: number; staleAfterMs: number }) {
+/**
+ * A ticker of the latest alerts, newest first: recent incidents and field reports above the violations
+ * (`state/public-live.ts` `tickerRows`). Alerts come over the live socket; no alert is data too.
+ */
+export function AlertList({ rows, lang, lastDataAtMs, nowMs, staleAfterMs }: { rows: readonly TickerRow[]; lang: Lang; lastDataAtMs: number | undefined; nowMs: number; staleAfterMs: number }) {
   const t = strings(lang);
   const status = panelStatus({ hasData: lastDataAtMs !== undefined, lastDataAtMs }, nowMs, staleAfterMs);
   return (
     <Panel id="alerts" lang={lang} status={status} lastDataAtMs={lastDataAtMs}>
-      {alerts.length === 0 ? (
+      {rows.length === 0 ? (
         <p className="muted">{t.noAlerts}</p>
       ) : (
-        <FitList className="alerts" version={alerts.map((alert) => alert.id).join('|')}>
-          {alerts.map((alert) => (
-            <li key={alert.id} className={`alert alert-${alert.severity}`}>
-              <span className="alert-time">{formatDateTime(Date.parse(alert.dateIssued)).slice(11)}</span>
-              <span className="alert-text">{alert.description ?? t.rules[alert.subCategory] ?? alert.subCategory}</span>
+        <FitList className="alerts" version={rows.map((row) => row.id).join('|')}>
+          {rows.map((row) => (
+            <li key={row.id} className={`alert alert-${row.severity} alert-kind-${row.kind}`} data-kind={row.kind}>
+              <span className="alert-time">{formatDateTime(row.atMs).slice(11)}</span>
+              <span className="alert-text">{row.text ?? (row.subCategory ? t.rules[row.subCategory] : undefined) ?? t.alertKinds[row.kind]}</span>
             </li>
           ))}
         </FitList>

@@ -1,7 +1,9 @@
 import type { HookRegistry } from '../hooks';
 import { formatNumber, strings, type Lang } from '../i18n';
 import { feedStatus, type FeedState } from '../state/feeds';
-import { dossierHasData, type DossierSummary, type FieldReportSummary, type IncidentSummary } from '../state/public-data';
+import { FIELD_REPORT_STATUSES } from '@ioc/schemas';
+import { dossierHasData, type DossierSummary } from '../state/public-data';
+import type { FieldReportSummary, IncidentSummary, SlaClass } from '../state/public-live';
 import { THEME } from '../theme';
 import { EChart, chartText } from './EChart';
 import { FitList, Panel } from './Panel';
@@ -103,31 +105,70 @@ function Bars({ rows, lang }: { rows: Array<{ key: string; label: string; value:
   );
 }
 
-const STATUS_COLORS: Record<string, string> = { open: '#fcd34d', acknowledged: '#7cb5fb', in_progress: '#7cb5fb', closed: '#4ade80' };
+/** Triage status and due-time colours (theme-checked against the panel background in theme.test.ts's palette). */
+const REPORT_STATUS_COLORS: Record<'new' | 'assigned' | 'resolved', string> = { new: '#c4b5fd', assigned: '#7cb5fb', resolved: '#4ade80' };
+const SLA_COLORS: Record<SlaClass, string> = { onTime: '#4ade80', nearDue: '#fcd34d', overdue: '#f87171' };
 
-/** Open311 requests by status, and how many open ones are past their expected time (SLA). */
-export function FieldReports({ feed, lang, nowMs }: FeedPanelProps<FieldReportSummary>) {
+/**
+ * Field reports: the open ones by triage status and the ones resolved today; the open ones against their due
+ * time (on time / near due / overdue). From the report lists, kept live by their alerts.
+ */
+export function FieldReports({ feed, summary, lang, nowMs }: FeedPanelProps<unknown> & { summary: FieldReportSummary }) {
   const t = strings(lang);
-  const status = feedStatus(feed, (data) => data.total > 0, nowMs, STALE_MS);
-  const byStatus = feed.data?.byStatus ?? {};
-  const rows = Object.entries(byStatus).map(([key, value]) => ({ key, label: t.reportStatuses[key] ?? key, value, color: STATUS_COLORS[key] ?? '#94a3b8' }));
-  rows.push({ key: 'overdue', label: t.overdueSla, value: feed.data?.overdue ?? 0, color: '#fca5a5' });
+  const status = feedStatus(feed, () => summary.total > 0, nowMs, STALE_MS);
+  const statusRows = FIELD_REPORT_STATUSES.map((key) => ({ key, label: t.reportStatuses[key], value: summary.byStatus[key], color: REPORT_STATUS_COLORS[key] }));
+  const slaRows = (['onTime', 'nearDue', 'overdue'] as const).map((key) => ({ key, label: t.sla[key], value: summary.sla[key], color: SLA_COLORS[key] }));
   return (
     <Panel id="fieldReports" lang={lang} status={status} lastDataAtMs={feed.lastOkAtMs}>
-      <Bars rows={rows} lang={lang} />
+      <div className="bar-groups">
+        <section className="bar-group" data-group="status">
+          <h3 className="bar-group-title">{t.reportByStatus}</h3>
+          <Bars rows={statusRows} lang={lang} />
+        </section>
+        <section className="bar-group" data-group="sla">
+          <h3 className="bar-group-title">{t.reportBySla}</h3>
+          <Bars rows={slaRows} lang={lang} />
+        </section>
+      </div>
     </Panel>
   );
 }
 
 const SEVERITY_COLORS: Record<string, string> = { critical: '#f87171', high: '#fb923c', medium: '#fcd34d', low: '#7cb5fb', informational: '#94a3b8' };
 
-export function IncidentsBySeverity({ feed, lang, nowMs }: FeedPanelProps<IncidentSummary>) {
+/** Open incidents per severity, split into not yet acknowledged (full colour) and acknowledged (dimmed). */
+export function IncidentsBySeverity({ feed, summary, lang, nowMs }: FeedPanelProps<unknown> & { summary: IncidentSummary }) {
   const t = strings(lang);
-  const status = feedStatus(feed, (data) => data.total > 0, nowMs, STALE_MS);
-  const rows = ['critical', 'high', 'medium', 'low'].map((key) => ({ key, label: t.severities[key] ?? key, value: feed.data?.bySeverity[key] ?? 0, color: SEVERITY_COLORS[key] ?? '#94a3b8' }));
+  const status = feedStatus(feed, () => summary.total > 0, nowMs, STALE_MS);
+  const rows = ['critical', 'high', 'medium', 'low'].map((key) => ({ key, label: t.severities[key] ?? key, ...(summary.bySeverity[key] ?? { open: 0, acknowledged: 0 }), color: SEVERITY_COLORS[key] ?? '#94a3b8' }));
+  const max = Math.max(1, ...rows.map((row) => row.open + row.acknowledged));
   return (
     <Panel id="incidentsBySeverity" lang={lang} status={status} lastDataAtMs={feed.lastOkAtMs}>
-      <Bars rows={rows} lang={lang} />
+      <div className="incident-table">
+        <div className="incident-legend">
+          <span className="incident-key">
+            <span className="incident-swatch" />
+            {t.incidentColumns.open}
+          </span>
+          <span className="incident-key">
+            <span className="incident-swatch incident-swatch-acknowledged" />
+            {t.incidentColumns.acknowledged}
+          </span>
+        </div>
+        <ul className="bars">
+          {rows.map((row) => (
+            <li key={row.key} className="incident-row" data-severity={row.key}>
+              <span className="bar-label">{row.label}</span>
+              <span className="bar-track">
+                <span className="bar-fill" style={{ width: `${(100 * row.open) / max}%`, background: row.color }} />
+                <span className="bar-fill bar-fill-acknowledged" style={{ width: `${(100 * row.acknowledged) / max}%`, background: row.color }} />
+              </span>
+              <span className="bar-value">{formatNumber(row.open, lang)}</span>
+              <span className="bar-value muted-value">{formatNumber(row.acknowledged, lang)}</span>
+            </li>
+          ))}
+        </ul>
+      </div>
     </Panel>
   );
 }
