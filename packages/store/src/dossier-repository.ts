@@ -241,7 +241,8 @@ export class DossierRepository {
        )
        SELECT ${key} AS key, ${label} AS label, ${KPI_COUNTS}
          FROM periods p
-         JOIN dossiers d ON d.received_at < p.period_end AND (d.finished_at IS NULL OR d.finished_at >= p.period_start)
+         -- "Not finished before the period" as one comparison, so the index dossiers_open_until (migration 007) serves it.
+         JOIN dossiers d ON d.received_at < p.period_end AND coalesce(d.finished_at, 'infinity'::timestamptz) >= p.period_start
         WHERE ($5::text IS NULL OR d.agency_code = $5) AND ($6::text IS NULL OR d.administrative_level = $6)
           AND ($7::text IS NULL OR d.district_code = $7)
         GROUP BY 1

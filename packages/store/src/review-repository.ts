@@ -52,24 +52,30 @@ SELECT ${VIETNAM_DATE(VIETNAM_DAY_START('h.bucket_start'))} AS day, coalesce(dev
  * Alerts in one pass: violations per day, rule and district; incidents (every other alert) raised per day,
  * severity and district; and incidents open at the end of each day (or now for a day not yet over).
  */
+/** Written out (not a parameter) so the planner matches the partial index alerts_incidents_open_until (migration 007). */
+const IS_VIOLATION = `(category = 'traffic' AND sub_category IN (${REVIEW_VIOLATION_RULES.map((rule) => `'${rule}'`).join(', ')}))`;
+
+/**
+ * Alerts in one round trip: violations per day, rule and district and incidents (every other alert) per
+ * day, severity and district, both raised that day; and incidents open at the end of each day (or now).
+ */
 const ALERTS_SQL = `
 WITH days AS (
   SELECT day_start, least(day_start + INTERVAL '1 day', $3::timestamptz) AS as_of
     FROM generate_series($1::timestamptz, $2::timestamptz - INTERVAL '1 day', INTERVAL '1 day') AS day_start
 ),
-tagged AS (
-  SELECT date_issued, closed_at, severity, sub_category, coalesce(district_code, '') AS district_code,
-         (category = 'traffic' AND sub_category = ANY($4::text[])) AS is_violation
+open_incidents AS (
+  SELECT date_issued, closed_at, coalesce(district_code, '') AS district_code
     FROM alerts
-   WHERE date_issued < $2 AND (date_issued >= $1 OR closed_at IS NULL OR closed_at >= $1)
+   WHERE NOT ${IS_VIOLATION} AND coalesce(closed_at, 'infinity'::timestamptz) >= $1 AND date_issued < $2
 )
-SELECT 'raised' AS kind, ${VIETNAM_DATE(VIETNAM_DAY_START('date_issued'))} AS day, is_violation,
-       CASE WHEN is_violation THEN sub_category ELSE severity END AS label, district_code, count(*)::int AS alert_count
-  FROM tagged WHERE date_issued >= $1
+SELECT 'raised' AS kind, ${VIETNAM_DATE(VIETNAM_DAY_START('date_issued'))} AS day, ${IS_VIOLATION} AS is_violation,
+       CASE WHEN ${IS_VIOLATION} THEN sub_category ELSE severity END AS label, coalesce(district_code, '') AS district_code, count(*)::int AS alert_count
+  FROM alerts WHERE date_issued >= $1 AND date_issued < $2
  GROUP BY 2, 3, 4, 5
 UNION ALL
-SELECT 'open', ${VIETNAM_DATE('d.day_start')}, false, '', t.district_code, count(*)::int
-  FROM days d JOIN tagged t ON NOT t.is_violation AND t.date_issued < d.as_of AND (t.closed_at IS NULL OR t.closed_at >= d.as_of)
+SELECT 'open', ${VIETNAM_DATE('d.day_start')}, false, '', o.district_code, count(*)::int
+  FROM days d JOIN open_incidents o ON o.date_issued < d.as_of AND coalesce(o.closed_at, 'infinity'::timestamptz) >= d.as_of
  GROUP BY 2, 5`;
 
 /**
@@ -89,7 +95,7 @@ agency_names AS (
 reports AS (
   SELECT id, requested_at, expected_at, closed_at, coalesce(agency_responsible, '') AS agency
     FROM field_reports
-   WHERE $4::text IS NULL OR agency_responsible IN (SELECT name FROM agency_names)
+   WHERE ($4::text IS NULL OR agency_responsible IN (SELECT name FROM agency_names))
 )
 SELECT 'new' AS kind, ${VIETNAM_DATE(VIETNAM_DAY_START('requested_at'))} AS day, agency, count(*)::int AS report_count
   FROM reports WHERE requested_at >= $1 AND requested_at < $2 GROUP BY 2, 3
@@ -99,7 +105,8 @@ SELECT 'resolved', ${VIETNAM_DATE(VIETNAM_DAY_START('h.at'))}, r.agency, count(D
  WHERE h.action = 'resolved' AND h.at >= $1 AND h.at < $2 GROUP BY 2, 3
 UNION ALL
 SELECT 'overdue', ${VIETNAM_DATE('d.day_start')}, r.agency, count(*)::int
-  FROM days d JOIN reports r ON r.requested_at < d.as_of AND (r.closed_at IS NULL OR r.closed_at >= d.as_of) AND r.expected_at < d.as_of
+  FROM days d JOIN reports r ON r.requested_at < d.as_of AND coalesce(r.closed_at, 'infinity'::timestamptz) >= d.as_of AND r.expected_at < d.as_of
+ WHERE coalesce(r.closed_at, 'infinity'::timestamptz) >= $1
  GROUP BY 2, 3`;
 
 interface AlertRow { kind: 'raised' | 'open'; day: string; is_violation: boolean; label: string; district_code: string; alert_count: number }
@@ -137,7 +144,7 @@ export class ReviewRepository {
 
     const [traffic, alerts, fieldReports, dossierDays, dossierAgencies, dossierDistricts] = await Promise.all([
       this.#pool.query<{ day: string; district_code: string; vehicles: number }>(TRAFFIC_SQL, [from, to]),
-      this.#pool.query<AlertRow>(ALERTS_SQL, [from, to, now, [...REVIEW_VIOLATION_RULES]]),
+      this.#pool.query<AlertRow>(ALERTS_SQL, [from, to, now]),
       this.#pool.query<FieldReportRow>(FIELD_REPORTS_SQL, [from, to, now, agency ?? null]),
       this.#dossiers.kpis({ fromMs, toMs, groupBy: 'day', ...dossierFilter }),
       this.#dossiers.kpis({ fromMs: dayStartMs, toMs, groupBy: 'agency', ...dossierFilter }),
