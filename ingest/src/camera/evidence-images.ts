@@ -1,7 +1,7 @@
-import jpeg from 'jpeg-js';
 import type { CameraConfig } from '@ioc/schemas';
 import type { Box, Point, ViolationRuleName } from '@ioc/vision';
 import { RgbCanvas } from './annotate';
+import { JpegEncoder } from './jpeg-encoder';
 
 type Rgb = [number, number, number];
 
@@ -59,17 +59,9 @@ interface RgbImage {
   heightPixels: number;
 }
 
-function encodeJpeg(image: RgbImage, quality: number): Buffer {
-  // jpeg-js wants RGBA.
-  const pixels = image.widthPixels * image.heightPixels;
-  const rgba = Buffer.alloc(pixels * 4);
-  for (let pixel = 0, source = 0, target = 0; pixel < pixels; pixel += 1, source += 3, target += 4) {
-    rgba[target] = image.rgb[source] as number;
-    rgba[target + 1] = image.rgb[source + 1] as number;
-    rgba[target + 2] = image.rgb[source + 2] as number;
-    rgba[target + 3] = 255;
-  }
-  return jpeg.encode({ data: rgba, width: image.widthPixels, height: image.heightPixels }, quality).data;
+/** On the shared worker thread: jpeg-js would block the cameras' event loop for hundreds of milliseconds. */
+function encodeJpeg(image: RgbImage, quality: number): Promise<Buffer> {
+  return JpegEncoder.shared().encode(image, quality);
 }
 
 export interface EvidenceFrameOverlay {
@@ -81,8 +73,8 @@ export interface EvidenceFrameOverlay {
   otherBoxes?: readonly Box[];
 }
 
-/** One evidence frame: the rule's geometry, the vehicle's box (thick, yellow) and its track id. Draws on a copy. */
-export function evidenceFrameJpeg(frame: RgbImage, overlay: EvidenceFrameOverlay, quality = 85): Buffer {
+/** One evidence frame: the rule's geometry, the vehicle's box (thick, yellow) and its track id. Draws on a copy (then handed to the encoder). */
+export function evidenceFrameJpeg(frame: RgbImage, overlay: EvidenceFrameOverlay, quality = 85): Promise<Buffer> {
   const canvas = new RgbCanvas(Uint8Array.from(frame.rgb), frame.widthPixels, frame.heightPixels);
   const scale = Math.max(1, Math.round(frame.widthPixels / 480));
   for (const polygon of overlay.geometry.polygons) {
@@ -117,7 +109,7 @@ export function cropRectangle(box: Box, size: { widthPixels: number; heightPixel
 }
 
 /** The vehicle cut out of the frame (unannotated: the plate and the vehicle as the camera saw them). */
-export function vehicleCropJpeg(frame: RgbImage, box: Box, marginFraction = 0.1, quality = 90): Buffer | undefined {
+export async function vehicleCropJpeg(frame: RgbImage, box: Box, marginFraction = 0.1, quality = 90): Promise<Buffer | undefined> {
   const rectangle = cropRectangle(box, frame, marginFraction);
   if (!rectangle) return undefined;
   const rgb = new Uint8Array(rectangle.widthPixels * rectangle.heightPixels * 3);

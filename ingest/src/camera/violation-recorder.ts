@@ -300,14 +300,20 @@ export class ViolationRecorder {
     const { violation } = job;
     const { camera, files } = this.#options;
     const evidence: Alert['evidence'] & object = [];
-    const store = async (kind: NonNullable<Alert['evidence']>[number]['kind'], bytes: Uint8Array | undefined, extension: string, mediaType: string) => {
-      if (bytes === undefined || bytes.byteLength === 0) return;
+    // A file that cannot be made (encoder failed) or written is logged and left out; the record is still stored.
+    const store = async (kind: NonNullable<Alert['evidence']>[number]['kind'], making: Uint8Array | undefined | Promise<Uint8Array | undefined>, extension: string, mediaType: string) => {
       try {
+        const bytes = await making;
+        if (bytes === undefined || bytes.byteLength === 0) return;
         evidence.push({ kind, sha256: await files.put(bytes, extension), mediaType });
       } catch (err) {
         this.#log.error({ err, kind }, 'evidence file not written');
       }
     };
+    // The clip's tail encodes in its ffmpeg process while the stills are drawn and encoded here.
+    const clip = job.encoder && job.encoder.frames > 0 ? job.encoder.finish() : undefined;
+    clip?.catch(() => undefined);
+    if (!clip) await job.encoder?.abort();
     const geometry = this.#geometryFor(violation, stills.at?.frame);
     for (const [kind, entry] of [['frameBefore', stills.before], ['frameAt', stills.at], ['frameAfter', stills.after]] as const) {
       if (!entry || !geometry) continue;
@@ -318,13 +324,7 @@ export class ViolationRecorder {
     if (stills.at) await store('vehicleCrop', vehicleCropJpeg(stills.at.frame, stills.at.index === violation.frameIndex ? violation.box : (boxesOf(stills.at.tracked, violation.trackId).box ?? violation.box)), 'jpg', 'image/jpeg');
     const plate = await this.#readPlate(violation, stills);
     if (plate) await store('plateCrop', vehicleCropJpeg(plate.entry.frame, plate.reading.box, 0.15), 'jpg', 'image/jpeg');
-    if (job.encoder && job.encoder.frames > 0) {
-      try {
-        await store('clip', await job.encoder.finish(), 'mp4', 'video/mp4');
-      } catch (err) {
-        this.#log.error({ err }, 'clip not encoded; the violation is recorded without it');
-      }
-    } else await job.encoder?.abort();
+    if (clip) await store('clip', clip, 'mp4', 'video/mp4');
 
     const frameDurationMs = 1000 / this.#framesPerSecond;
     const occurredAtMs = stills.at?.index === violation.frameIndex ? stills.at.arrivedAtMs : job.decidedAtMs - (violation.decidedAtFrameIndex - violation.frameIndex) * frameDurationMs;
