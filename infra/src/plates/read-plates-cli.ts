@@ -46,7 +46,11 @@ export async function readPlatesCommand(argv: string[]): Promise<number> {
       const mark = outcome.exact ? 'exact' : outcome.editDistance <= 1 ? '1 edit' : `${outcome.editDistance} edits`;
       process.stdout.write(`${outcome.image}\t${outcome.truth}\t${outcome.read ?? '(nothing)'}\t${mark}\t${outcome.confidence.toFixed(2)}\n`);
     }
-    process.stdout.write(`\n${accuracy.plates} plates: exact ${accuracy.exact} (${percent(accuracy.exactShare)}), within one edit ${accuracy.withinOneEdit} (${percent(accuracy.withinOneEditShare)}), ${accuracy.meanReadMs.toFixed(0)} ms a plate\n`);
+    process.stdout.write('\n');
+    for (const [source, counts] of Object.entries(accuracy.bySource)) {
+      process.stdout.write(`${source}: ${counts.plates} plates, exact ${counts.exact} (${percent(counts.exact / counts.plates)}), within one edit ${counts.withinOneEdit} (${percent(counts.withinOneEdit / counts.plates)})\n`);
+    }
+    process.stdout.write(`all: ${accuracy.plates} plates (${accuracy.unreadableExcluded} more marked unreadable, not scored): exact ${accuracy.exact} (${percent(accuracy.exactShare)}), within one edit ${accuracy.withinOneEdit} (${percent(accuracy.withinOneEditShare)}), ${accuracy.meanReadMs.toFixed(0)} ms a plate\n`);
     return 0;
   }
   if (!values.images) throw iocError('IOC_ERR_VALIDATION', `ioc read-plates needs --images DIR (or --truth FILE)\n${READ_PLATES_USAGE}`, { issues: [{ path: 'images', reason: 'required' }] });

@@ -77,7 +77,10 @@ export function defaultPlateModelFiles(): PlateModelFiles {
 
 /** Plate crops are small (20–200 px wide); the det network wants text a few dozen pixels high. */
 const PLATE_DET_LONG_SIDE_PIXELS = 320;
-const VEHICLE_DET_LONG_SIDE_PIXELS = 640;
+/** Vehicle crops are searched at no less than 640 pixels, whole images at their own size up to 1280. */
+function vehicleDetLongSide(region: readonly [number, number, number, number]): number {
+  return Math.min(1280, Math.max(640, region[2] - region[0], region[3] - region[1]));
+}
 
 /**
  * Reads Vietnamese licence plates with PaddleOCR: DB text detection inside the given box, each text row
@@ -128,7 +131,7 @@ export class PlateReader {
     const marginX = boxKind === 'plate' ? (x2 - x1) * 0.15 : 0;
     const marginY = boxKind === 'plate' ? (y2 - y1) * 0.2 : 0;
     const region = clipBox([x1 - marginX, y1 - marginY, x2 + marginX, y2 + marginY], frame);
-    const textBoxes = await this.#detect(frame, region, boxKind === 'plate' ? PLATE_DET_LONG_SIDE_PIXELS : VEHICLE_DET_LONG_SIDE_PIXELS);
+    const textBoxes = await this.#detect(frame, region, boxKind === 'plate' ? PLATE_DET_LONG_SIDE_PIXELS : vehicleDetLongSide(region));
     if (boxKind === 'plate') {
       const inside = textBoxes.filter((text) => {
         const centre = quadCentre(text.quad);
@@ -152,7 +155,7 @@ export class PlateReader {
       }
       return best;
     }
-    return this.#readBestCandidate(frame, textBoxes);
+    return (await this.#candidates(frame, textBoxes))[0];
   }
 
   async #detect(frame: RgbFrame, region: [number, number, number, number], longSidePixels: number): Promise<TextBox[]> {
@@ -184,8 +187,8 @@ export class PlateReader {
     return combineRows(rows.filter((row) => row.text.replace(/[-.]/g, '').length > 0));
   }
 
-  /** In a vehicle crop: read every text row, then take the row or the pair of stacked rows that best reads as a plate. */
-  async #readBestCandidate(frame: RgbFrame, textBoxes: readonly TextBox[]): Promise<PlateReading | undefined> {
+  /** In a vehicle crop or a whole image: read every text row, then rank the rows and pairs of stacked rows as plates. */
+  async #candidates(frame: RgbFrame, textBoxes: readonly TextBox[]): Promise<PlateReading[]> {
     const rows: PlateRow[] = [];
     for (const quad of mergeIntoRows(textBoxes)) rows.push(await this.#recognise(frame, quad));
     const readable = rows.filter((row) => row.text.replace(/[-.]/g, '').length >= 2);
@@ -199,9 +202,29 @@ export class PlateReader {
         if (pair) candidates.push(pair);
       }
     }
-    const ranked = candidates.sort((a, b) => rank(b) - rank(a));
+    // Between equally good readings the larger plate wins: in a vehicle box, a plate of a vehicle behind is smaller.
+    const largestArea = Math.max(1, ...candidates.map((candidate) => boxArea(candidate.box)));
+    const score = (reading: PlateReading): number => rank(reading) + (0.1 * boxArea(reading.box)) / largestArea;
+    const ranked = candidates.sort((a, b) => score(b) - score(a));
     this.#logger.trace({ candidates: ranked.map((candidate) => candidate.text) }, 'plate candidates');
-    return ranked[0];
+    return ranked;
+  }
+
+  /**
+   * Every plate-shaped reading inside `box` (a whole image, a wide crop), best first, none overlapping a better
+   * one. For the command line's whole-image mode and for scenes with several vehicles.
+   */
+  async readAll(frame: RgbFrame, box: PixelBox): Promise<PlateReading[]> {
+    const region = clipBox(box, frame);
+    if (region[2] - region[0] < 2 || region[3] - region[1] < 2) return [];
+    const textBoxes = await this.#detect(frame, region, vehicleDetLongSide(region));
+    const kept: PlateReading[] = [];
+    for (const candidate of await this.#candidates(frame, textBoxes)) {
+      if (!candidate.normalised) continue;
+      if (kept.some((other) => boxesOverlap(other.box, candidate.box))) continue;
+      kept.push(candidate);
+    }
+    return kept;
   }
 
   async close(): Promise<void> {
@@ -211,6 +234,14 @@ export class PlateReader {
 
 function rank(reading: PlateReading): number {
   return (reading.normalised ? 1 : 0) + reading.confidence;
+}
+
+function boxArea(box: readonly number[]): number {
+  return Math.max(0, (box[2] as number) - (box[0] as number)) * Math.max(0, (box[3] as number) - (box[1] as number));
+}
+
+function boxesOverlap(a: readonly number[], b: readonly number[]): boolean {
+  return Math.min(a[2] as number, b[2] as number) > Math.max(a[0] as number, b[0] as number) && Math.min(a[3] as number, b[3] as number) > Math.max(a[1] as number, b[1] as number);
 }
 
 function clipBox(box: PixelBox, frame: RgbFrame): [number, number, number, number] {
@@ -231,13 +262,13 @@ function fallbackRows(box: [number, number, number, number]): Quad[][] {
 }
 
 /**
- * Pieces of one row (det often splits "59-X3" at the dash, or a slanted plate's row in two) go together: a
- * piece starts a new row only when it lies under or over a row it overlaps horizontally.
+ * Pieces of one row (det often splits "59-X3" at the dash, or a slanted plate's row in two) go together: side
+ * by side, sharing a good part of their height, with a gap under two character heights.
  */
 export function mergeIntoRows(textBoxes: readonly TextBox[]): Quad[] {
   const groups: TextBox[][] = [];
   for (const text of [...textBoxes].sort((a, b) => quadCentre(a.quad).x - quadCentre(b.quad).x)) {
-    const group = groups.find((members) => !isStacked(members.flatMap((member) => [...member.quad]), [...text.quad]));
+    const group = groups.find((members) => sameRow(members.flatMap((member) => [...member.quad]), [...text.quad]));
     if (group) group.push(text);
     else groups.push([text]);
   }
@@ -246,16 +277,15 @@ export function mergeIntoRows(textBoxes: readonly TextBox[]): Quad[] {
     .sort((a, b) => quadCentre(a).y - quadCentre(b).y);
 }
 
-/** One set of points lies above the other (little vertical overlap) while they overlap horizontally. */
-function isStacked(a: readonly { x: number; y: number }[], b: readonly { x: number; y: number }[]): boolean {
+function sameRow(a: readonly { x: number; y: number }[], b: readonly { x: number; y: number }[]): boolean {
   const [aTop, aBottom] = verticalExtent(a);
   const [bTop, bBottom] = verticalExtent(b);
   const overlapY = Math.min(aBottom, bBottom) - Math.max(aTop, bTop);
   const aX = a.map((point) => point.x);
   const bX = b.map((point) => point.x);
-  const overlapX = Math.min(Math.max(...aX), Math.max(...bX)) - Math.max(Math.min(...aX), Math.min(...bX));
-  const narrower = Math.min(Math.max(...aX) - Math.min(...aX), Math.max(...bX) - Math.min(...bX));
-  return overlapY < 0.5 * Math.min(aBottom - aTop, bBottom - bTop) && overlapX > 0.3 * narrower;
+  const gapX = Math.max(Math.min(...aX), Math.min(...bX)) - Math.min(Math.max(...aX), Math.max(...bX));
+  const height = Math.min(aBottom - aTop, bBottom - bTop);
+  return overlapY > 0.4 * height && gapX < 2 * Math.max(aBottom - aTop, bBottom - bTop) && gapX > -0.5 * Math.min(Math.max(...aX) - Math.min(...aX), Math.max(...bX) - Math.min(...bX));
 }
 
 function verticalExtent(points: readonly { y: number }[]): [number, number] {

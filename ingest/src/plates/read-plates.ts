@@ -101,8 +101,10 @@ export async function readPlates(options: ReadPlatesOptions): Promise<ReadPlates
         }
       } else {
         const started = performance.now();
-        const reading = await reader.read(frame, [0, 0, frame.widthPixels, frame.heightPixels], { boxKind: 'vehicle' });
-        entry.plates.push({ labelBox: null, reading: reading ?? null, readMs: performance.now() - started });
+        const readings = await reader.readAll(frame, [0, 0, frame.widthPixels, frame.heightPixels]);
+        const readMs = (performance.now() - started) / Math.max(1, readings.length);
+        if (readings.length === 0) entry.plates.push({ labelBox: null, reading: null, readMs });
+        for (const reading of readings) entry.plates.push({ labelBox: null, reading, readMs });
       }
       images.push(entry);
     }
@@ -140,6 +142,8 @@ export interface PlateAccuracy {
   exactShare: number;
   withinOneEditShare: number;
   meanReadMs: number;
+  /** The same counts per source: the image path's first two folders (`photos/vn-street-plates`). */
+  bySource: Record<string, { plates: number; exact: number; withinOneEdit: number }>;
   outcomes: PlateTruthOutcome[];
 }
 
@@ -179,8 +183,17 @@ export async function measurePlateAccuracy(truths: readonly PlateTruth[], dataDi
   }
   const exact = outcomes.filter((outcome) => outcome.exact).length;
   const withinOneEdit = outcomes.filter((outcome) => outcome.editDistance <= 1).length;
+  const bySource: PlateAccuracy['bySource'] = {};
+  for (const outcome of outcomes) {
+    const source = outcome.image.split('/').slice(0, 2).join('/');
+    const counts = (bySource[source] ??= { plates: 0, exact: 0, withinOneEdit: 0 });
+    counts.plates += 1;
+    if (outcome.exact) counts.exact += 1;
+    if (outcome.editDistance <= 1) counts.withinOneEdit += 1;
+  }
   return {
     plates: outcomes.length,
+    bySource,
     unreadableExcluded: truths.length - scored.length,
     exact,
     withinOneEdit,
