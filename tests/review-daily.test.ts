@@ -283,6 +283,24 @@ describe('leaders\' daily review', () => {
     }
   });
 
+  it('checks on its own once started and still writes the day once', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'ioc-reports-timer-'));
+    const scheduler = new DailyReportScheduler({
+      reviews, directory, dailyAtHourVietnam: 6, logger: pino({ level: 'silent' }), nowMs: () => vn('2025-06-12', '07:30'), firstCheckDelayMs: 0, checkIntervalMs: 20,
+    });
+    try {
+      scheduler.start();
+      await expect.poll(() => existsSync(path.join(directory, 'bao-cao-ngay-2025-06-11.pdf')), { timeout: 20_000 }).toBe(true);
+      // Many more checks go by: none writes again.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(scheduler.writtenCount).toBe(1);
+      expect(readdirSync(directory).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    } finally {
+      await scheduler.stop();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('writes a report on demand with `ioc report-daily --date --out`', () => {
     const directory = mkdtempSync(path.join(tmpdir(), 'ioc-report-cli-'));
     writeFileSync(path.join(directory, 'config.json'), '{}');

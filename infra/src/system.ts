@@ -242,7 +242,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     if (config.reports.enabled) {
       const reports = new DailyReportScheduler({
         reviews,
-        directory: path.resolve(config.reports.directory),
+        directory: path.resolve(config.reports.directory ?? path.join(dataDirectory, 'reports')),
         dailyAtHourVietnam: config.reports.dailyAtHourVietnam,
         districtNames: new Map(site.districts.map((district) => [district.code, district.name])),
         logger,

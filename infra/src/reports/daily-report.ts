@@ -52,6 +52,8 @@ export interface DailyReportSchedulerOptions extends DailyReportTarget {
   dailyAtHourVietnam: number;
   logger: Logger;
   checkIntervalMs?: number;
+  /** The first check waits this long after start, so it does not compete with start-up (default 15 s). */
+  firstCheckDelayMs?: number;
   nowMs?: () => number;
 }
 
@@ -64,6 +66,7 @@ export class DailyReportScheduler {
   readonly #options: DailyReportSchedulerOptions;
   readonly #log: Logger;
   #timer: NodeJS.Timeout | undefined;
+  #firstCheck: NodeJS.Timeout | undefined;
   #running: Promise<string | undefined> | undefined;
   #written = 0;
 
@@ -79,7 +82,8 @@ export class DailyReportScheduler {
 
   start(): void {
     if (this.#timer) return;
-    void this.check();
+    this.#firstCheck = setTimeout(() => void this.check(), this.#options.firstCheckDelayMs ?? 15_000);
+    this.#firstCheck.unref();
     this.#timer = setInterval(() => void this.check(), this.#options.checkIntervalMs ?? 60_000);
     this.#timer.unref();
   }
@@ -110,7 +114,9 @@ export class DailyReportScheduler {
 
   async stop(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#firstCheck) clearTimeout(this.#firstCheck);
     this.#timer = undefined;
+    this.#firstCheck = undefined;
     await this.#running;
   }
 }

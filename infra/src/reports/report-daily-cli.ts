@@ -9,7 +9,7 @@ import { EMBEDDED_DATABASE_NAME, startEmbeddedPostgres } from '../embedded/embed
 import { DEMO_SITE } from '../demo/site';
 import { writeDailyReport } from './daily-report';
 
-export const REPORT_DAILY_USAGE = 'ioc report-daily [--date YYYY-MM-DD] [--out DIR]   the daily review as bao-cao-ngay-DATE.pdf and .csv (default: yesterday, reports.directory)';
+export const REPORT_DAILY_USAGE = 'ioc report-daily [--date YYYY-MM-DD] [--out DIR]   the daily review as bao-cao-ngay-DATE.pdf and .csv (default: yesterday, reports.directory or <dataDir>/reports)';
 
 /**
  * `ioc report-daily --date D --out DIR`: the same files the scheduler writes, on demand. The database is
@@ -21,7 +21,7 @@ export async function reportDailyCommand(argv: string[]): Promise<number> {
   if (!parsed.ok) throw iocError('IOC_ERR_VALIDATION', `--date: expected YYYY-MM-DD\nusage: ${REPORT_DAILY_USAGE}`, { issues: [...parsed.error.issues] });
   const config = loadConfig();
   const date = parsed.value.date ?? addDaysToDate(vietnamDateOf(Date.now()), -1);
-  const directory = path.resolve(values.out ?? config.reports.directory);
+  const directory = path.resolve(values.out ?? config.reports.directory ?? path.join(config.dataDir, 'reports'));
   const logger = pino({ level: 'warn' }, pino.destination(2));
   let databaseUrl = config.database.url;
   let stopEmbedded: (() => Promise<void>) | undefined;

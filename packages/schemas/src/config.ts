@@ -89,7 +89,7 @@ export const configSchema = z
     reports: z
       .object({
         enabled: z.boolean().default(true).describe('Write the daily review (PDF and CSV) for the previous Vietnam day once a day.'),
-        directory: z.string().min(1).default('./data/reports').describe('Folder the daily report files (bao-cao-ngay-YYYY-MM-DD.pdf/.csv) are written to.'),
+        directory: z.string().min(1).optional().describe('Folder the daily report files (bao-cao-ngay-YYYY-MM-DD.pdf/.csv) are written to; <dataDir>/reports when absent.'),
         dailyAtHourVietnam: z.number().int().min(0).max(23).default(6).describe('Hour (Vietnam time, UTC+7) from which the previous day’s report is written.'),
       })
       .strict()
