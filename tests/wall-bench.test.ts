@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mqtt from 'mqtt';
@@ -6,9 +6,9 @@ import pino from 'pino';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type Alert, type Device } from '@ioc/schemas';
-import { DeviceRepository, createPool, migrate } from '@ioc/store';
+import { DeviceRepository, Open311ApiKeyRepository, createPool, migrate } from '@ioc/store';
 import { createCameraRouter, type CameraDirectory, type CameraSummary } from '@ioc/api';
-import { startSystem, type RunningSystem } from '@ioc/infra';
+import { WALL_DIST_DIRECTORY, startSystem, type RunningSystem } from '@ioc/infra';
 import { buildSitePack } from '../infra/src/site-pack';
 import { createTestDatabase } from './setup/database';
 import { launchChromium } from './setup/browser';
@@ -22,16 +22,33 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
  * cameras while 200 live events/s arrive; frame time (requestAnimationFrame intervals, median and p95) and time
  * from navigation start to the first complete render (map, layers, every chart of the scene).
  *
- * soak: the overview scene with 200 live events/s for N minutes; JS heap (after a forced GC, CDP
- * Runtime.getHeapUsage) and DOM nodes (CDP Memory.getDOMCounters) every minute, and their ratio end / 5 min.
- * The live history window is 5 minutes here (config minimum), so the steady state starts at minute 5 and any
- * growth after it is a leak, not the window filling.
+ * soak: 200 live events/s for N minutes while the scenes rotate every 15 s (every panel and layer mounts and
+ * unmounts hundreds of times); each minute the overview scene is pinned for a few seconds and JS heap (after a
+ * forced GC, CDP Runtime.getHeapUsage) and DOM nodes (CDP Memory.getDOMCounters) are sampled there, so the
+ * samples compare like with like; their ratio end / 5 min. The live history window is 5 minutes here (config
+ * minimum), so the steady state starts at minute 5 and any growth after it is a leak, not the window filling.
+ *
+ * The load besides the readings: a violation on the bus every 2 s; a citizen's field report through the real
+ * Open311 POST (with an app's api_key) every 10 s, assigned and resolved through the operator routes later;
+ * and PM2.5 episodes at five stations in turn (a minute each above 80 µg/m³), which the incident engine raises
+ * and clears as real incidents. Both reach the wall as live alerts and through its polls.
+ *
+ * The wall is served from a private copy of dashboards/wall/dist taken at the start: others rebuild dist while a
+ * one-hour soak runs, and a half-written dist would break the page under test.
  */
 const BENCH = process.env.IOC_WALL_BENCH === '1';
 const SOAK_MINUTES = Number(process.env.IOC_WALL_SOAK_MINUTES ?? 0);
 const EVENTS_PER_SECOND = 200;
 const DEVICE_COUNT = 50;
 const CAMERA_COUNT = 500;
+/** Soak: scenes rotate this often; a sample pins the overview for SAMPLE_SETTLE_MS first. */
+const SOAK_ROTATE_SECONDS = 15;
+const SAMPLE_SETTLE_MS = 3000;
+/** Stations that take turns with a PM2.5 episode (a minute each), and how often a field report comes in. */
+const EPISODE_STATIONS = 5;
+const EPISODE_MS = 60_000;
+const FIELD_REPORT_EVERY_MS = 10_000;
+const REPORT_SERVICES = ['GT-OGA', 'MT-RAC', 'TN-NGAP', 'CX-CAY', 'CS-DEN'] as const;
 
 /** The part of the wall's `window.__IOC_WALL__` (dashboards/wall/src/hooks.ts) this file uses. */
 interface BenchWall {
@@ -40,6 +57,8 @@ interface BenchWall {
   firstReadyAtMs: number | undefined;
   layerCounts: Record<string, number>;
   bench: { loadViolations(count: number, seed?: number): void; loadRoadSegments(count: number, seed?: number): void };
+  setScene(scene: string): void;
+  unpinScene(): void;
 }
 interface WallWindow {
   __IOC_WALL__?: BenchWall;
@@ -48,8 +67,11 @@ interface WallWindow {
 interface Fixture {
   system: RunningSystem;
   stop(): Promise<void>;
-  /** Starts `EVENTS_PER_SECOND` readings over MQTT (one event each) and a violation on the bus every 2 s. */
-  startLoad(): Promise<{ stop(): Promise<void>; sent(): number }>;
+  /**
+   * Starts `EVENTS_PER_SECOND` readings over MQTT (one event each, with PM2.5 episodes that raise incidents), a
+   * violation on the bus every 2 s and a field report through Open311 every 10 s (assigned, then resolved).
+   */
+  startLoad(): Promise<{ stop(): Promise<void>; sent(): number; reports(): number; reportErrors(): number }>;
 }
 
 async function startFixture(label: string, historyMinutes: number): Promise<Fixture> {
@@ -74,7 +96,14 @@ async function startFixture(label: string, historyMinutes: number): Promise<Fixt
     reportIntervalSeconds: 10,
   }));
   await new DeviceRepository(pool).upsert(devices);
+  const apiKey = (await new Open311ApiKeyRepository(pool).create('wall-soak')).key;
   await pool.end();
+  // A private copy of the built wall (see above): the one bench/run.mjs took under the build lock, or one taken now.
+  let wallDirectory = process.env.IOC_WALL_DIRECTORY;
+  if (!wallDirectory) {
+    wallDirectory = path.join(work, 'wall-dist');
+    cpSync(WALL_DIST_DIRECTORY, wallDirectory, { recursive: true });
+  }
 
   const jpeg = readFileSync(path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates/trungdinh22_3.jpg'));
   const startedAtMs = Date.now();
@@ -110,7 +139,7 @@ async function startFixture(label: string, historyMinutes: number): Promise<Fixt
     },
     {},
   );
-  const system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameras)] });
+  const system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameras)], wallDirectory });
 
   return {
     system,
@@ -124,9 +153,12 @@ async function startFixture(label: string, historyMinutes: number): Promise<Fixt
       const timer = setInterval(() => {
         const due = Math.floor(((Date.now() - startedAtMs) / 1000) * EVENTS_PER_SECOND);
         for (; sent < due; ) {
-          const device = devices[sent % devices.length] as Device;
+          const index = sent % devices.length;
+          const device = devices[index] as Device;
           sent += 1;
-          const value = 30 + 40 * Math.abs(Math.sin(sent / 500 + device.id.length));
+          // One of the first stations at a time is in an episode (80–160 µg/m³: high, then critical); the rest stay under 72.
+          const inEpisode = index < EPISODE_STATIONS && Math.floor((Date.now() - startedAtMs) / EPISODE_MS) % EPISODE_STATIONS === index;
+          const value = inEpisode ? 95 + 60 * Math.abs(Math.sin(sent / 300)) : 30 + 40 * Math.abs(Math.sin(sent / 500 + device.id.length));
           void client.publishAsync(`ioc/v1/sensors/${device.id}`, JSON.stringify({ property: 'pm25', value: Math.round(value * 10) / 10, observedAt: new Date().toISOString() }), { qos: 0 });
         }
       }, 50);
@@ -144,11 +176,48 @@ async function startFixture(label: string, historyMinutes: number): Promise<Fixt
         };
         system.bus.publish({ kind: 'alert', alert });
       }, 2000);
+      // Field reports through the real routes: a citizen's app posts one; the operator assigns the oldest new
+      // one and resolves the oldest assigned one, so every status and its alert keep coming.
+      let reports = 0;
+      let reportErrors = 0;
+      const fresh: string[] = [];
+      const assigned: string[] = [];
+      const post = async (url: string, body: URLSearchParams | object) => {
+        const response = await fetch(`${system.url}${url}`, {
+          method: 'POST',
+          headers: body instanceof URLSearchParams ? { 'content-type': 'application/x-www-form-urlencoded' } : { 'content-type': 'application/json' },
+          body: body instanceof URLSearchParams ? body : JSON.stringify(body),
+        });
+        if (!response.ok) throw new Error(`${url}: HTTP ${response.status} ${await response.text()}`);
+        return response.json() as Promise<unknown>;
+      };
+      const reportTimer = setInterval(() => {
+        reports += 1;
+        const [long, lat] = spread(reports + 11, 211);
+        const form = new URLSearchParams({ api_key: apiKey, service_code: REPORT_SERVICES[reports % REPORT_SERVICES.length] as string, lat: String(lat), long: String(long), description: `Phản ánh thử tải số ${reports}: cần kiểm tra hiện trường` });
+        void (async () => {
+          const created = (await post('/open311/v2/requests.json', form)) as Array<{ service_request_id: string }>;
+          if (created[0]) fresh.push(created[0].service_request_id);
+          const toResolve = reports % 3 === 0 ? assigned.shift() : undefined;
+          if (toResolve) await post(`/api/v1/field-reports/${toResolve}/resolve`, { operator: 'Trực ban', note: 'Đã xử lý xong tại hiện trường' });
+          const toAssign = reports % 2 === 0 ? fresh.shift() : undefined;
+          if (toAssign) {
+            await post(`/api/v1/field-reports/${toAssign}/assign`, { operator: 'Trực ban', agency: 'UBND Quận 1' });
+            assigned.push(toAssign);
+          }
+        })().catch((err: unknown) => {
+          reportErrors += 1;
+          if (reportErrors <= 3) process.stderr.write(`soak field report: ${err instanceof Error ? err.message : String(err)}\n`);
+        });
+      }, FIELD_REPORT_EVERY_MS);
       return {
         sent: () => sent,
+        reports: () => reports,
+        reportErrors: () => reportErrors,
         async stop() {
           clearInterval(timer);
           clearInterval(alertTimer);
+          clearInterval(reportTimer);
           await client.endAsync();
         },
       };
@@ -260,19 +329,28 @@ describe.skipIf(SOAK_MINUTES <= 0 || sharedDataMissingReason !== undefined)(`wal
     const load = await fixture.startLoad();
     try {
       const page = await browser.context.newPage();
-      await page.goto(`${fixture.system.url}/?kiosk=1&scene=overview`, { waitUntil: 'load' });
+      await page.goto(`${fixture.system.url}/?kiosk=1&rotate=${SOAK_ROTATE_SECONDS}`, { waitUntil: 'load' });
       await page.waitForFunction(() => (window as unknown as WallWindow).__IOC_WALL__?.ready === true && (window as unknown as WallWindow).__IOC_WALL__?.connection === 'live', undefined, { timeout: 120_000 });
       const session = await browser.context.newCDPSession(page);
       await session.send('HeapProfiler.enable');
-      const samples: Array<{ minute: number; heapMB: number; nodes: number; listeners: number; events: number; connection: string }> = [];
+      const samples: Array<{ minute: number; heapMB: number; nodes: number; listeners: number; events: number; reports: number; incidentMarkers: number; reportMarkers: number; connection: string }> = [];
       const startedAtMs = Date.now();
       for (let minute = 0; minute <= SOAK_MINUTES; minute += 1) {
         const waitMs = startedAtMs + minute * 60_000 - Date.now();
         if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-        const connection = (await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.connection)) ?? 'unknown';
-        samples.push({ minute, ...(await sample(session)), events: load.sent(), connection });
+        // Like with like: every sample on the overview scene, a few seconds after it mounted; then rotation resumes.
+        await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.setScene('overview'));
+        await new Promise((resolve) => setTimeout(resolve, SAMPLE_SETTLE_MS));
+        const wall = await page.evaluate(() => {
+          const hooks = (window as unknown as WallWindow).__IOC_WALL__;
+          return { connection: hooks?.connection ?? 'unknown', incidentMarkers: hooks?.layerCounts.incidents ?? 0, reportMarkers: hooks?.layerCounts.fieldReports ?? 0 };
+        });
+        samples.push({ minute, ...(await sample(session)), events: load.sent(), reports: load.reports(), ...wall });
+        await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.unpinScene());
         const last = samples[samples.length - 1];
-        process.stdout.write(`soak minute ${minute}: heap ${fixed(last?.heapMB ?? 0)} MB, DOM nodes ${last?.nodes}, listeners ${last?.listeners}, events sent ${last?.events}, link ${connection}\n`);
+        process.stdout.write(
+          `soak minute ${minute}: heap ${fixed(last?.heapMB ?? 0)} MB, DOM nodes ${last?.nodes}, listeners ${last?.listeners}, events sent ${last?.events}, field reports posted ${last?.reports} (errors ${load.reportErrors()}), markers: incidents ${last?.incidentMarkers} reports ${last?.reportMarkers}, link ${wall.connection}\n`,
+        );
       }
       const atFive = samples.find((entry) => entry.minute === Math.min(5, SOAK_MINUTES)) as (typeof samples)[number];
       const end = samples[samples.length - 1] as (typeof samples)[number];
@@ -281,15 +359,22 @@ describe.skipIf(SOAK_MINUTES <= 0 || sharedDataMissingReason !== undefined)(`wal
       const aroundFive = samples.filter((entry) => Math.abs(entry.minute - atFive.minute) <= 1);
       const lastThree = samples.slice(-3);
       const table = [
-        ['minute', 'heap MB', 'DOM nodes', 'listeners', 'events sent', 'link'].map((cell) => cell.padStart(12)).join(''),
-        ...samples.map((entry) => [String(entry.minute), fixed(entry.heapMB), String(entry.nodes), String(entry.listeners), String(entry.events), entry.connection].map((cell) => cell.padStart(12)).join('')),
+        ['minute', 'heap MB', 'DOM nodes', 'listeners', 'events sent', 'reports', 'incidents', 'link'].map((cell) => cell.padStart(12)).join(''),
+        ...samples.map((entry) =>
+          [String(entry.minute), fixed(entry.heapMB), String(entry.nodes), String(entry.listeners), String(entry.events), `${entry.reportMarkers}/${entry.reports}`, String(entry.incidentMarkers), entry.connection].map((cell) => cell.padStart(12)).join(''),
+        ),
       ].join('\n');
       console.log(
-        `\nwall soak — ${SOAK_MINUTES} min at ${EVENTS_PER_SECOND} events/s (achieved ${fixed(end.events / Math.max(1, (Date.now() - startedAtMs) / 1000), 0)}/s), overview scene, 1920×1080\n${table}\n` +
+        `\nwall soak — ${SOAK_MINUTES} min at ${EVENTS_PER_SECOND} events/s (achieved ${fixed(end.events / Math.max(1, (Date.now() - startedAtMs) / 1000), 0)}/s), scenes rotating every ${SOAK_ROTATE_SECONDS} s, sampled on the overview, 1920×1080\n` +
+          `field reports posted ${end.reports} (errors ${load.reportErrors()}); columns: reports = report markers on the wall / reports posted, incidents = open incident markers\n${table}\n` +
           `end / minute ${atFive.minute}: heap ${fixed(end.heapMB / atFive.heapMB, 3)}, DOM nodes ${fixed(end.nodes / atFive.nodes, 3)}; ` +
           `mean of the last 3 / mean of minutes ${aroundFive.map((entry) => entry.minute).join(',')}: heap ${fixed(meanOf(lastThree, 'heapMB') / meanOf(aroundFive, 'heapMB'), 3)}, DOM nodes ${fixed(meanOf(lastThree, 'nodes') / meanOf(aroundFive, 'nodes'), 3)} (target: within 10 %)\n`,
       );
       expect(end.connection).toBe('live');
+      // The new kinds reached the wall: report markers (open ones and those resolved within the hour) and incidents.
+      expect(Math.max(...samples.map((entry) => entry.reportMarkers))).toBeGreaterThan(0);
+      expect(Math.max(...samples.map((entry) => entry.incidentMarkers))).toBeGreaterThan(0);
+      expect(load.reportErrors()).toBe(0);
     } finally {
       await load.stop();
       await browser.close();

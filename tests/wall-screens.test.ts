@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type Alert, type Device } from '@ioc/schemas';
-import { DeviceRepository, createPool, migrate } from '@ioc/store';
+import { DeviceRepository, Open311ApiKeyRepository, createPool, migrate } from '@ioc/store';
 import { createCameraRouter, type CameraDirectory, type CameraSummary } from '@ioc/api';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { buildSitePack, type PackPoint } from '../infra/src/site-pack';
@@ -17,7 +17,9 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
 /**
  * The wall as visitors see it: a site pack built from the real OSM extract of Hồ Chí Minh City D1/D3 (roads by
  * class, water, the city's outline cut to the extract), sensors reporting over MQTT, violations and incidents on
- * the bus, 40 cameras (at the extract's traffic signals) served by the API's camera router over a test
+ * the bus, citizens' field reports through the real Open311 POST (one with a photo) triaged through the operator
+ * routes, incidents raised by the real incident engine from PM2.5 readings over its threshold (one
+ * acknowledged through the API), 40 cameras (at the extract's traffic signals) served by the API's camera router over a test
  * directory whose snapshots are a real street photo (no ONNX pipelines in a screenshot test). Every scene is
  * photographed at 3840×2160 and 1920×1080 (and the overview on the 7680×2160 span) into test-artifacts/, and
  * each shot is checked: every panel shows data or an explicit empty state, no text overlaps other text or is
@@ -34,13 +36,14 @@ interface ScreenWall {
   setScene(scene: string): void;
   pickCameraAt(cameraId: string): { id: string; state: string } | null;
   openCamera(cameraId: string): boolean;
+  pickFieldReportAt(reportId: string): { id: string; x: number; y: number } | null;
 }
 interface WallWindow {
   __IOC_WALL__?: ScreenWall;
 }
 
 /** Panels that the fixture feeds and that must therefore show data; the others may say "no data yet". */
-const FED_PANELS = ['kpis', 'trend', 'legend', 'ranking', 'alerts', 'cameraStrip', 'trafficVolume', 'vehicleMix', 'violationsByRule', 'dossierGauges', 'overdueAgencies'];
+const FED_PANELS = ['kpis', 'trend', 'legend', 'ranking', 'alerts', 'cameraStrip', 'trafficVolume', 'vehicleMix', 'violationsByRule', 'dossierGauges', 'overdueAgencies', 'fieldReports', 'incidentsBySeverity'];
 
 interface TextProblem {
   kind: 'overlap' | 'clipped';
@@ -187,6 +190,9 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
   let cameras: PackPoint[];
   let liveTimer: ReturnType<typeof setInterval> | undefined;
   let client: mqtt.MqttClient | undefined;
+  let apiKey: string;
+  /** Field reports posted in beforeAll; the first has a photo. */
+  let reportIds: string[] = [];
 
   beforeAll(async () => {
     workDirectory = mkdtempSync(path.join(tmpdir(), 'ioc-wall-screens-'));
@@ -207,6 +213,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
     await migrate(pool, pino({ level: 'silent' }));
     const devices = sensorDevices();
     await new DeviceRepository(pool).upsert(devices);
+    apiKey = (await new Open311ApiKeyRepository(pool).create('wall-screens')).key;
     await pool.end();
 
     const config = resolveConfig(
@@ -223,7 +230,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
       {},
     );
     const photo = readFileSync(path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates/trungdinh22_4.jpg'));
-    system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameraDirectory(cameras, photo, Date.now()))] });
+    // IOC_WALL_DIRECTORY: another build of the wall than dashboards/wall/dist (one made aside while others rebuild dist).
+    system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameraDirectory(cameras, photo, Date.now()))], ...(process.env.IOC_WALL_DIRECTORY ? { wallDirectory: process.env.IOC_WALL_DIRECTORY } : {}) });
 
     // Dossiers through the real webhook: received today at three agencies, some resolved, some overdue since last week.
     const dayMs = 86_400_000;
@@ -248,7 +256,10 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
     client = await mqtt.connectAsync(system.brokerUrl);
     const value = (device: Device, minute: number): Record<string, number> => {
       const wave = Math.sin(minute / 6 + device.id.length);
-      if (device.controlledProperty.includes('pm25')) return { pm25: 38 + 22 * wave + device.id.charCodeAt(7) % 9 * 6, pm10: 70 + 25 * wave };
+      // Two stations over the incident threshold (80 µg/m³; critical from 150), the others under where it clears (72).
+      if (device.id === 'hcm-aq-1') return { pm25: 118 + 8 * wave, pm10: 160 + 20 * wave };
+      if (device.id === 'hcm-aq-2') return { pm25: 172 + 8 * wave, pm10: 230 + 20 * wave };
+      if (device.controlledProperty.includes('pm25')) return { pm25: 40 + 16 * wave + (device.id.charCodeAt(7) % 9) * 1.5, pm10: 70 + 25 * wave };
       if (device.controlledProperty.includes('noiseLAeq')) return { noiseLAeq: 71 + 4 * wave };
       return { vehicleCount: 55 + 20 * wave };
     };
@@ -268,7 +279,81 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
         void client?.publishAsync(`ioc/v1/sensors/${device.id}`, JSON.stringify(readings), { qos: 0 });
       }
     }, 2000);
+
+    reportIds = await postFieldReports();
+    // The engine raised the PM2.5 incidents from the readings above; an operator acknowledges one.
+    const incidents = await waitFor(async () => {
+      const body = (await (await fetch(`${system.url}/api/v1/incidents`)).json()) as { incidents: Array<{ id: string; deviceId: string; severity: string }> };
+      return body.incidents.some((incident) => incident.deviceId === 'hcm-aq-1') && body.incidents.some((incident) => incident.deviceId === 'hcm-aq-2') ? body.incidents : undefined;
+    }, 20_000);
+    const high = incidents.find((incident) => incident.deviceId === 'hcm-aq-1') as { id: string };
+    const ack = await fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(high.id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'Trực ban ca 1', note: 'Đã báo Sở Tài nguyên và Môi trường' }) });
+    expect(ack.status).toBe(200);
   });
+
+  async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`nothing after ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  async function postJson(url: string, body: object): Promise<unknown> {
+    const response = await fetch(`${system.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(response.status, `${url}: ${response.status}`).toBe(200);
+    return response.json();
+  }
+
+  /** One citizen's report through Open311 (multipart when it has a photo); its id. */
+  async function postReport(report: { service: string; description: string; at: [number, number]; photo?: Buffer }): Promise<string> {
+    const form = new FormData();
+    form.set('api_key', apiKey);
+    form.set('service_code', report.service);
+    form.set('description', report.description);
+    form.set('long', String(report.at[0]));
+    form.set('lat', String(report.at[1]));
+    if (report.photo) form.set('media', new Blob([new Uint8Array(report.photo)], { type: 'image/jpeg' }), 'hien-truong.jpg');
+    const response = await fetch(`${system.url}/open311/v2/requests.json`, { method: 'POST', body: form });
+    const body = (await response.json()) as Array<{ service_request_id: string }>;
+    expect(response.status, JSON.stringify(body)).toBe(201);
+    return (body[0] as { service_request_id: string }).service_request_id;
+  }
+
+  /**
+   * Eight reports around D1/D3, then triage: two assigned with a due time past (overdue) or in
+   * 30 minutes (near due), one more assigned on its service's SLA, two resolved — so every bar has a count.
+   */
+  async function postFieldReports(): Promise<string[]> {
+    const photo = readFileSync(path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates/trungdinh22_3.jpg'));
+    const ids: string[] = [];
+    const reports: Array<{ service: string; description: string; at: [number, number]; photo?: Buffer }> = [
+      { service: 'GT-OGA', description: 'Ổ gà lớn giữa làn xe máy trước số 45 Võ Văn Tần', at: [106.6912, 10.7797], photo },
+      { service: 'CS-DEN', description: 'Đèn đường tắt cả dãy trên Pasteur', at: [106.6951, 10.7842] },
+      { service: 'MT-RAC', description: 'Rác thải đổ trộm góc Nam Kỳ Khởi Nghĩa', at: [106.6964, 10.7818] },
+      { service: 'TN-NGAP', description: 'Nước ngập sau mưa trên Nguyễn Thị Minh Khai', at: [106.6879, 10.7849] },
+      { service: 'CX-CAY', description: 'Cây nghiêng có nguy cơ đổ ở Công viên Lê Văn Tám', at: [106.6931, 10.7889] },
+      { service: 'TT-VIAHE', description: 'Lấn chiếm vỉa hè đường Trần Quốc Thảo', at: [106.6867, 10.7831] },
+      { service: 'GT-OGA', description: 'Nắp cống bị vỡ trên Điện Biên Phủ', at: [106.6946, 10.7872] },
+      { service: 'KHAC', description: 'Biển báo bị che khuất ở Hai Bà Trưng', at: [106.6925, 10.7860] },
+    ];
+    for (const report of reports) ids.push(await postReport(report));
+    const operator = 'Trực ban ca 1';
+    await postJson(`/api/v1/field-reports/${ids[1]}/assign`, { operator, agency: 'Công ty Chiếu sáng đô thị', dueAt: new Date(Date.now() + 60_000).toISOString() });
+    // Time passes: this one's due time (an hour ago) as if it had been assigned yesterday (the API takes only future due times).
+    const pool = createPool(database.url, { max: 1 });
+    await pool.query(`UPDATE field_reports SET expected_at = now() - interval '1 hour' WHERE id = $1`, [ids[1]]);
+    await pool.end();
+    await postJson(`/api/v1/field-reports/${ids[2]}/assign`, { operator, agency: 'Công ty Môi trường đô thị', dueAt: new Date(Date.now() + 1_800_000).toISOString() });
+    await postJson(`/api/v1/field-reports/${ids[3]}/assign`, { operator, agency: 'UBND Quận 3' });
+    for (const id of [ids[4], ids[5]]) {
+      await postJson(`/api/v1/field-reports/${id}/assign`, { operator, agency: 'UBND Quận 1' });
+      await postJson(`/api/v1/field-reports/${id}/resolve`, { operator, note: 'Đã xử lý xong tại hiện trường' });
+    }
+    return ids;
+  }
 
   afterAll(async () => {
     if (liveTimer) clearInterval(liveTimer);
@@ -278,25 +363,12 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
     rmSync(workDirectory, { recursive: true, force: true });
   });
 
-  /** Loads the wall, lets the live link and two camera polls arrive, then raises violations and incidents on the bus. */
+  /** Loads the wall, lets the live link and two camera polls arrive, then raises violations on the bus. */
   async function openWall(page: Page, query: string): Promise<void> {
     await page.goto(`${system.url}/${query}`, { waitUntil: 'load' });
     await page.waitForFunction(() => (window as unknown as WallWindow).__IOC_WALL__?.ready === true && (window as unknown as WallWindow).__IOC_WALL__?.connection === 'live', undefined, { timeout: 90_000 });
     const nowMs = Date.now();
     for (const alert of violationAlerts(cameras, 90, nowMs)) system.bus.publish({ kind: 'alert', alert });
-    const incident = (id: string, subCategory: Alert['subCategory'], category: Alert['category'], severity: Alert['severity'], description: string, at: [number, number]): Alert => ({
-      id,
-      type: 'Alert',
-      category,
-      subCategory,
-      severity,
-      dateIssued: new Date(nowMs - 30_000).toISOString(),
-      description,
-      location: { type: 'Point', coordinates: at },
-      districtCode: '79',
-    });
-    system.bus.publish({ kind: 'alert', alert: incident('flood-1', 'flood', 'weather', 'high', 'Ngập nước đường Nguyễn Thị Minh Khai', [106.6893, 10.7843]) });
-    system.bus.publish({ kind: 'alert', alert: incident('jam-1', 'trafficJam', 'traffic', 'medium', 'Ùn tắc nút giao Điện Biên Phủ – Hai Bà Trưng', [106.6936, 10.7873]) });
     // Traffic volume needs two camera polls (5 s apart): the first is only a baseline.
     await page.waitForFunction(() => document.querySelector('[data-panel="kpis"]') !== null || document.querySelector('[data-scene]') !== null);
     await page.waitForTimeout(11_000);
@@ -353,7 +425,13 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
             expect(counts?.cameras).toBe(cameras.length);
             expect(counts?.violations).toBeGreaterThanOrEqual(90);
             const picked = await page.evaluate((id) => (window as unknown as WallWindow).__IOC_WALL__?.pickCameraAt(id), cameras[0]?.id as string);
-            expect(picked).toEqual({ id: cameras[0]?.id, state: 'online' });
+            expect(picked).toMatchObject({ id: cameras[0]?.id, state: 'online' });
+          }
+          if (scene === 'incidents') {
+            // Six open reports and the two resolved within the hour; the two PM2.5 incidents the engine raised.
+            const counts = await page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.layerCounts);
+            expect(counts?.fieldReports).toBeGreaterThanOrEqual(reportIds.length);
+            expect(counts?.incidents).toBeGreaterThanOrEqual(2);
           }
         }
         expect(pageErrors).toEqual([]);
@@ -384,6 +462,40 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
       }, camera.id, { timeout: 15_000 });
       const { panels, problems } = await shoot(page, 'wall-traffic-operator-1920x1080');
       checkPanels('traffic (operator)', panels);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('field reports live at 1920×1080: a new report is on the map before the next poll; a click on a marker opens its card with the photo', async () => {
+    const browser = await launchChromium({ width: 1920, height: 1080 });
+    try {
+      const page = await browser.context.newPage();
+      await openWall(page, '?scene=incidents&rotate=0');
+      const markers = () => page.evaluate(() => (window as unknown as WallWindow).__IOC_WALL__?.layerCounts.fieldReports ?? 0);
+      const before = await markers();
+      const postedAtMs = Date.now();
+      await postReport({ service: 'TN-CAPNUOC', description: 'Vỡ ống nước trên Cách Mạng Tháng Tám', at: [106.6858, 10.7861] });
+      // The report list is polled every 30 s; its alert on the live socket brings it in well before that.
+      await page.waitForFunction((count) => ((window as unknown as WallWindow).__IOC_WALL__?.layerCounts.fieldReports ?? 0) > count, before, { timeout: 10_000 });
+      expect(Date.now() - postedAtMs).toBeLessThan(10_000);
+
+      // A real click where the photo report's marker is drawn (the pick proves the marker is there).
+      const reportId = reportIds[0] as string;
+      const picked = await page.evaluate((id) => (window as unknown as WallWindow).__IOC_WALL__?.pickFieldReportAt(id), reportId);
+      expect(picked?.id).toBe(reportId);
+      const map = await page.locator('.map-area').boundingBox();
+      await page.mouse.click((map?.x ?? 0) + (picked?.x ?? 0), (map?.y ?? 0) + (picked?.y ?? 0));
+      await page.waitForFunction((id) => {
+        const image = document.querySelector<HTMLImageElement>(`[data-report-popup="${id}"] img`);
+        return image !== null && image.complete && image.naturalWidth > 0;
+      }, reportId, { timeout: 15_000 });
+      const card = await page.locator(`[data-report-popup="${reportId}"]`).innerText();
+      expect(card).toContain('Ổ gà lớn giữa làn xe máy trước số 45 Võ Văn Tần');
+      expect(card).toContain('Mới tiếp nhận');
+      const { panels, problems } = await shoot(page, 'wall-incidents-report-1920x1080');
+      checkPanels('incidents (report card)', panels);
       expect(problems).toEqual([]);
     } finally {
       await browser.close();
