@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type CameraLineCounts, type WallClientToServerEvents, type WallServerToClientEvents, type WallSnapshot } from '@ioc/schemas';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
-import { launchChromium } from './setup/browser';
+import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -90,6 +90,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live camera counts on th
       await expect.poll(async () => (await mapCount()) >= 2 && (await mapCount()) >= latestTotal - 1, { timeout: 10_000, interval: 100 }).toBe(true);
       const caption = await page.locator(`[data-camera-id="${CAMERA_ID}"] .camera-count`).innerText();
       expect(caption).toMatch(/^\d[\d.]* xe đã đếm$/);
+      mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, 'wall-camera-counts-1920x1080.png') });
       expect(pageErrors).toEqual([]);
     } finally {
       socket.disconnect();
