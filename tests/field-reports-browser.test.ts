@@ -4,8 +4,9 @@ import path from 'node:path';
 import pino from 'pino';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveConfig, type FieldReport, type FieldReportHistoryEntry } from '@ioc/schemas';
-import { createPool, migrate } from '@ioc/store';
+import { open311Service, resolveConfig, type FieldReport, type FieldReportHistoryEntry } from '@ioc/schemas';
+import { FieldReportRepository, createPool, migrate } from '@ioc/store';
+import { decideTriage } from '@ioc/api';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { DEMO_SITE } from '../infra/src/demo/site';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
@@ -23,6 +24,14 @@ const PHOTOS = path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates');
 const CITIZEN_PHOTO = path.join(PHOTOS, 'trungdinh22_3.jpg');
 const FIX_PHOTO = path.join(PHOTOS, 'trungdinh22_4.jpg');
 const HOUR_MS = 3_600_000;
+
+/** test-artifacts/NAME; the citizen's pages whole (they scroll on a phone), the operator's as the desk sees it. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
+  const file = path.join(ARTIFACTS_DIRECTORY, name);
+  await page.screenshot({ path: file, fullPage: name.startsWith('report-') });
+  expect(statSync(file).size).toBeGreaterThan(10_000);
+}
 
 /** dd/MM/yyyy HH:mm in Vietnam time (UTC+7, no daylight saving), as operators type a due time. */
 const vietnamLocal = (ms: number) => {
@@ -68,12 +77,6 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
   });
 
   const readReport = async (id: string) => (await (await fetch(`${system.url}/api/v1/field-reports/${id}`)).json()) as { report: FieldReport; history: FieldReportHistoryEntry[] };
-  const screenshot = async (page: Page, name: string) => {
-    mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
-    const file = path.join(ARTIFACTS_DIRECTORY, name);
-    await page.screenshot({ path: file, fullPage: name.startsWith('report-') });
-    expect(statSync(file).size).toBeGreaterThan(10_000);
-  };
   /** The citizen form up to the photo: service (with its attribute), description, a point picked on the map, contact. */
   const fillCitizenForm = async (citizen: Page, description: string) => {
     await citizen.waitForSelector('select[name="service_code"] option[value="GT-OGA"]', { state: 'attached' });
@@ -202,6 +205,102 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       await citizen.click('button.fr-lang');
       await expect.poll(() => citizen.textContent('[data-testid="citizen-status"]')).toBe('Resolved');
 
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('the operator queue: urgency order and filters over hand-made reports', () => {
+  let system: RunningSystem;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataDirectory: string;
+  /** Label → request id, as the store numbered them. */
+  const ids = new Map<string, string>();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(inject('databaseAdminUrl'), 'field_reports_queue');
+    const pool = createPool(database.url, { max: 2 });
+    await migrate(pool, pino({ level: 'silent' }));
+    // Seven reports whose place in the queue is known by hand (now = seeding time; the page loads seconds later).
+    const reports = new FieldReportRepository(pool);
+    const nowMs = Date.now();
+    const seeds: Array<{ label: string; serviceCode: string; description: string; requestedHoursAgo: number; dueInHours: number; then?: (id: string) => Promise<unknown> }> = [
+      { label: 'ontrack', serviceCode: 'GT-OGA', description: 'Ổ gà trước cổng trường tiểu học', requestedHoursAgo: 40, dueInHours: 30 },
+      { label: 'resolvedOld', serviceCode: 'MT-RAC', description: 'Rác tồn đọng ở chợ Mường Thanh', requestedHoursAgo: 60, dueInHours: -10, then: (id) => reports.change(id, (current) => decideTriage(current, { kind: 'resolve', operator: 'Trực ban', note: 'Đã thu gom.' }, nowMs - 5 * HOUR_MS), nowMs - 5 * HOUR_MS) },
+      { label: 'late1h', serviceCode: 'CS-DEN', description: 'Đèn đường tắt cả dãy phố', requestedHoursAgo: 49, dueInHours: -1 },
+      { label: 'assignedSoon', serviceCode: 'TN-NGAP', description: 'Ngập sâu sau mưa ở ngã tư', requestedHoursAgo: 20, dueInHours: 40, then: (id) => reports.change(id, (current) => decideTriage(current, { kind: 'assign', operator: 'Trực ban', agency: 'Đơn vị thoát nước đô thị', dueAtMs: nowMs + 2 * HOUR_MS }, nowMs - 60_000), nowMs - 60_000) },
+      { label: 'newSoon', serviceCode: 'CX-CAY', description: 'Cây đổ chắn ngang đường Hoàng Văn Thái', requestedHoursAgo: 45, dueInHours: 3 },
+      { label: 'late9h', serviceCode: 'TT-VIAHE', description: 'Quán lấn chiếm vỉa hè', requestedHoursAgo: 81, dueInHours: -9 },
+      { label: 'resolvedNew', serviceCode: 'GT-OGA', description: 'Ổ voi giữa cầu', requestedHoursAgo: 30, dueInHours: 20, then: (id) => reports.change(id, (current) => decideTriage(current, { kind: 'resolve', operator: 'Trực ban', note: 'Đã vá.' }, nowMs - HOUR_MS), nowMs - HOUR_MS) },
+    ];
+    for (const seed of seeds) {
+      const created = await reports.create({
+        serviceCode: seed.serviceCode,
+        description: seed.description,
+        latitude: 21.39,
+        longitude: 103.02,
+        attributes: {},
+        contact: {},
+        agencyResponsible: open311Service(seed.serviceCode)?.agencyVi ?? 'UBND phường',
+        serviceNotice: 'Kiểm thử',
+        expectedAtMs: nowMs + seed.dueInHours * HOUR_MS,
+        actor: 'citizen',
+        requestedAtMs: nowMs - seed.requestedHoursAgo * HOUR_MS,
+      });
+      ids.set(seed.label, created.id);
+      await seed.then?.(created.id);
+    }
+    await pool.end();
+    dataDirectory = mkdtempSync(path.join(tmpdir(), 'ioc-field-queue-'));
+    const packDirectory = path.join(dataDirectory, 'site-pack');
+    mkdirSync(packDirectory);
+    writeFileSync(path.join(packDirectory, 'site.json'), JSON.stringify(DEMO_SITE));
+    const config = resolveConfig(
+      { dataDir: dataDirectory, server: { host: '127.0.0.1', port: 0 }, demo: { enabled: false }, basemap: { kind: 'geojson', directory: packDirectory }, log: { level: 'warn' } },
+      { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
+    );
+    system = await startSystem(config, pino({ level: 'warn' }));
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+    if (dataDirectory) rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('lists overdue first (longest first), untriaged before assigned, resolved last; filters by overdue, status, agency and unaccented text', { timeout: 240_000 }, async () => {
+    const label = (id: string) => [...ids.entries()].find(([, value]) => value === id)?.[0] ?? id;
+    const browser = await launchChromium({ width: 1920, height: 1080 });
+    const pageErrors: string[] = [];
+    try {
+      const page = await browser.context.newPage();
+      page.on('pageerror', (error) => pageErrors.push(error.message));
+      await page.goto(`${system.url}/operator`, { waitUntil: 'load' });
+      const shown = async () => (await page.$$eval('tbody tr', (rows) => rows.map((row) => row.getAttribute('data-report-id') ?? ''))).map(label);
+      await expect.poll(shown, { timeout: 30_000 }).toEqual(['late9h', 'late1h', 'newSoon', 'assignedSoon', 'ontrack', 'resolvedNew', 'resolvedOld']);
+      expect(await page.$$eval('tbody tr', (rows) => rows.map((row) => row.getAttribute('data-sla')))).toEqual(['overdue', 'overdue', 'dueSoon', 'dueSoon', 'onTrack', 'closed', 'closed']);
+      expect(await page.textContent(`tr[data-report-id="${ids.get('late9h')}"]`)).toMatch(/Quá hạn 9 giờ \d+ phút/);
+      await page.click(`tr[data-report-id="${ids.get('late9h')}"]`);
+      await page.waitForSelector('article.operator-report .place-map[data-ready="true"]', { timeout: 30_000 });
+      await screenshot(page, 'operator-queue.png');
+
+      await page.check('input[name="overdueOnly"]');
+      await expect.poll(shown).toEqual(['late9h', 'late1h']);
+      await page.uncheck('input[name="overdueOnly"]');
+      await page.selectOption('select[name="status"]', 'resolved');
+      await expect.poll(shown).toEqual(['resolvedNew', 'resolvedOld']);
+      await page.selectOption('select[name="status"]', '');
+      await page.selectOption('select[name="agency"]', 'Đơn vị thoát nước đô thị');
+      await expect.poll(shown).toEqual(['assignedSoon']);
+      await page.selectOption('select[name="agency"]', '');
+      await page.fill('input[name="text"]', 'cay do chan ngang');
+      await expect.poll(shown).toEqual(['newSoon']);
+      await page.fill('input[name="text"]', 'o voi');
+      await expect.poll(shown).toEqual(['ontrack', 'resolvedNew']);
+      await page.click('text=Xóa lọc');
+      await expect.poll(shown).toHaveLength(7);
       expect(pageErrors).toEqual([]);
     } finally {
       await browser.close();

@@ -207,6 +207,7 @@ export function OperatorApp() {
                   <tr
                     key={report.id}
                     data-report-id={report.id}
+                    data-sla={slaStateOf(report, nowMs)}
                     className={`${report.id === selectedId ? 'selected' : ''} fr-row-${slaStateOf(report, nowMs)}`}
                     onClick={() => setSelectedId(report.id)}
                     tabIndex={0}
@@ -216,7 +217,10 @@ export function OperatorApp() {
                   >
                     <td className="mono">{report.id}</td>
                     <td>{serviceName(report.serviceCode, lang)}</td>
-                    <td className="operator-place">{report.address ?? report.description ?? '—'}</td>
+                    <td className="operator-place">
+                      <div>{report.description ?? '—'}</div>
+                      {report.address && <div className="fr-muted">{report.address}</div>}
+                    </td>
                     <td>{formatDateTime(Date.parse(report.requestedAt))}</td>
                     <td>
                       <SlaBadge report={report} nowMs={nowMs} t={t} />
@@ -399,7 +403,7 @@ function Detail({ detail, t, lang, nowMs, operator, agencies, onChanged }: Detai
             <div className="fr-address">{report.address ?? (point ? '' : t.detail.noPlace)}</div>
             {point && (
               <>
-                <PlaceMap point={point} label={t.mapLabel} zoom={13} />
+                <PlaceMap point={point} label={t.mapLabel} zoom={11} />
                 <div className="fr-muted mono">
                   {formatNumber(point.latitude, lang, 5)}; {formatNumber(point.longitude, lang, 5)}
                 </div>

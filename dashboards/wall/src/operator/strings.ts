@@ -91,7 +91,7 @@ const vi: OperatorStrings = {
   empty: 'Không có phản ánh nào khớp bộ lọc.',
   pickOne: 'Chọn một phản ánh trong danh sách để xem chi tiết.',
   loading: 'Đang tải…',
-  columns: { id: 'Mã', service: 'Lĩnh vực', place: 'Địa điểm', received: 'Tiếp nhận', due: 'Hạn xử lý', status: 'Trạng thái' },
+  columns: { id: 'Mã', service: 'Lĩnh vực', place: 'Nội dung · địa điểm', received: 'Tiếp nhận', due: 'Hạn xử lý', status: 'Trạng thái' },
   detail: {
     description: 'Nội dung phản ánh',
     noDescription: '(Người dân không ghi nội dung)',
@@ -160,7 +160,7 @@ const en: OperatorStrings = {
   empty: 'No report matches the filters.',
   pickOne: 'Pick a report in the list to see it.',
   loading: 'Loading…',
-  columns: { id: 'Id', service: 'Service', place: 'Place', received: 'Received', due: 'Due', status: 'Status' },
+  columns: { id: 'Id', service: 'Service', place: 'Report · place', received: 'Received', due: 'Due', status: 'Status' },
   detail: {
     description: 'Description',
     noDescription: '(No description given)',
