@@ -187,16 +187,19 @@ export interface DailyReviewPdfOptions {
 /** Draws a table from the cursor, breaking onto a new page (header repeated) when a row does not fit. */
 function drawTable(doc: PDFKit.PDFDocument, columns: readonly Column[], rows: ReadonlyArray<ReadonlyArray<{ text: string; colour?: string; bold?: boolean }>>): void {
   const bottom = doc.page.height - MARGIN_POINTS - 20;
+  // Headings may take two lines in narrow columns; the header row grows to the tallest.
   const drawHeader = () => {
     let x = MARGIN_POINTS;
     const y = doc.y;
     doc.font('SemiBold').fontSize(FONT_SIZE).fillColor(MUTED);
+    const headerHeight = Math.max(ROW_HEIGHT_POINTS, ...columns.map((column) => doc.heightOfString(column.title, { width: column.widthPoints - 4 }) + 5));
     for (const column of columns) {
-      doc.text(column.title, x + 2, y + 3, { width: column.widthPoints - 4, align: column.align, lineBreak: false });
+      const textHeight = doc.heightOfString(column.title, { width: column.widthPoints - 4 });
+      doc.text(column.title, x + 2, y + headerHeight - textHeight - 2, { width: column.widthPoints - 4, align: column.align });
       x += column.widthPoints;
     }
-    doc.moveTo(MARGIN_POINTS, y + ROW_HEIGHT_POINTS).lineTo(x, y + ROW_HEIGHT_POINTS).strokeColor(RULE).lineWidth(0.8).stroke();
-    doc.y = y + ROW_HEIGHT_POINTS;
+    doc.moveTo(MARGIN_POINTS, y + headerHeight).lineTo(x, y + headerHeight).strokeColor(RULE).lineWidth(0.8).stroke();
+    doc.y = y + headerHeight;
   };
   drawHeader();
   for (const row of rows) {
