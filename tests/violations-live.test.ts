@@ -39,6 +39,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
   let wallSeconds = 0;
   let plates: PlateReader | undefined;
   const logLines: Array<Record<string, unknown>> = [];
+  const systemLog: Array<Record<string, unknown>> = [];
 
   beforeAll(async () => {
     database = await createTestDatabase(inject('databaseAdminUrl'), 'violations_live');
@@ -92,10 +93,28 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
     // The API as the system mounts it, reading this database and evidence directory.
     dataDirectory = mkdtempSync(path.join(tmpdir(), 'ioc-violations-'));
     const config = resolveConfig(
-      { dataDir: dataDirectory, server: { host: '127.0.0.1', port: 0 }, demo: { enabled: false }, log: { level: 'silent' }, evidence: { directory: evidenceDirectory } },
+      {
+        dataDir: dataDirectory,
+        server: { host: '127.0.0.1', port: 0 },
+        demo: { enabled: false },
+        log: { level: 'silent' },
+        evidence: { directory: evidenceDirectory },
+        // A camera with rules whose signals come from a controller: the system loads the plate reader and
+        // subscribes the controller topic; its source does not exist, so it records nothing here.
+        cameras: [
+          {
+            id: 'cam-controller',
+            name: 'Nút giao có bộ điều khiển đèn',
+            source: { url: path.join(dataDirectory, 'no-such-video.mp4') },
+            stopLines: [{ id: 'stop-1', points: [[0.1, 0.8], [0.9, 0.8]], approach: 'backward', signalGroup: 'through', confirmDistance: 0.06 }],
+            signalGroups: [{ id: 'through', source: 'controller', mqttTopic: `ioc/test/signals/${process.pid}/through` }],
+          },
+        ],
+      },
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
-    system = await startSystem(config, pino({ level: 'silent' }));
+    systemLog.length = 0;
+    system = await startSystem(config, pino({ level: 'debug' }, { write: (line: string) => void systemLog.push(JSON.parse(line) as Record<string, unknown>) }));
     baseUrl = system.url;
     const list = (await (await fetch(`${baseUrl}/api/v1/violations?limit=100`)).json()) as ViolationListResponse;
     records = list.violations;
@@ -202,6 +221,11 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
     expect(audit.every((entry) => entry.clientAddress !== null && /127\.0\.0\.1/.test(entry.clientAddress))).toBe(true);
     await expect(pool.query('DELETE FROM evidence_access')).rejects.toThrow(/append-only/);
     await expect(pool.query("UPDATE evidence_access SET result = 'served'")).rejects.toThrow(/append-only/);
+  });
+
+  it('starts the system with a rule camera: plate reader loaded, controller topic subscribed', () => {
+    expect(systemLog.some((line) => line.module === 'signal-controller-source' && line.msg === 'subscribed to signal controllers')).toBe(true);
+    expect(systemLog.some((line) => line.module === 'plate-reader' && line.msg === 'plate reader loaded')).toBe(true);
   });
 
   it('lists with filters and pages', async () => {
