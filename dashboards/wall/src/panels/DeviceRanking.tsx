@@ -44,7 +44,7 @@ export function AlertList({ rows, lang, lastDataAtMs, nowMs, staleAfterMs }: { r
           {rows.map((row) => (
             <li key={row.id} className={`alert alert-${row.severity} alert-kind-${row.kind}`} data-kind={row.kind}>
               <span className="alert-time">{formatDateTime(row.atMs).slice(11)}</span>
-              <span className="alert-text">{row.text ?? (row.subCategory ? t.rules[row.subCategory] : undefined) ?? t.alertKinds[row.kind]}</span>
+              <span className="alert-text">{row.text ?? (row.detail ? `${t.alertKinds[row.kind]}: ${row.detail}` : undefined) ?? (row.subCategory ? t.rules[row.subCategory] : undefined) ?? t.alertKinds[row.kind]}</span>
             </li>
           ))}
         </FitList>

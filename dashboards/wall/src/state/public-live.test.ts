@@ -135,6 +135,7 @@ describe('field reports and incidents, live', () => {
       ['v-0', 'violation'],
     ]);
     expect(rows[1]?.text).toBe('Bụi PM2.5 120 µg/m³ (ngưỡng 80) — Trạm 1');
+    expect(rows[0]).toMatchObject({ text: undefined, detail: 'Ổ gà' });
     expect(rows.some((row) => row.id === 'old' || row.id === 'field-report-PA-4')).toBe(false);
   });
 });

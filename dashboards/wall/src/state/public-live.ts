@@ -204,13 +204,17 @@ export function fieldReportsOnMap(reports: Readonly<Record<string, FieldReportIt
   return Object.values(reports).filter((report) => report.position !== undefined && (report.status !== 'resolved' || (report.closedAtMs !== undefined && nowMs - report.closedAtMs < resolvedForMs)));
 }
 
-/** One line of the alerts ticker. `text` undefined: the view names it by its rule or kind. */
+/**
+ * One line of the alerts ticker: `text` as the alert says it; else the view writes its kind before `detail`
+ * (a polled report's description: "Phản ánh: …"), or names it by its rule or kind.
+ */
 export interface TickerRow {
   id: string;
   kind: AlertKind;
   severity: string;
   atMs: number;
   text: string | undefined;
+  detail?: string | undefined;
   subCategory: string | undefined;
 }
 
@@ -234,7 +238,7 @@ export function tickerRows(state: Pick<PublicLiveState, 'notices' | 'incidents' 
   }
   for (const report of Object.values(state.fieldReports)) {
     const id = `field-report-${report.id}`;
-    if (report.status !== 'resolved' && !pinned.has(id)) pinned.set(id, { id, kind: 'fieldReport', severity: 'low', atMs: report.requestedAtMs, text: report.description ?? undefined, subCategory: 'fieldReport' });
+    if (report.status !== 'resolved' && !pinned.has(id)) pinned.set(id, { id, kind: 'fieldReport', severity: 'low', atMs: report.requestedAtMs, text: undefined, detail: report.description ?? undefined, subCategory: 'fieldReport' });
   }
   const rows = [...pinned.values()].filter((row) => nowMs - row.atMs < pinForMs).sort((a, b) => b.atMs - a.atMs);
   const seen = new Set(rows.map((row) => row.id));
