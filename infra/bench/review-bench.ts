@@ -196,8 +196,15 @@ async function main(): Promise<void> {
       return `dossier KPIs by ${group.includes('YYYY-MM-DD') ? 'day (9 periods)' : group.includes('district') ? 'district' : group.includes('agency') ? 'agency' : 'total'}`;
     };
     const original = pool.query.bind(pool) as (text: string, values?: unknown[]) => Promise<unknown>;
+    // BENCH_EXPLAIN=1 prints each statement's plan once (EXPLAIN ANALYZE), for tuning.
+    const explained = new Set<string>();
     const serialPool = {
       query: async (text: string, values?: unknown[]) => {
+        if (process.env.BENCH_EXPLAIN && !explained.has(label(text))) {
+          explained.add(label(text));
+          const plan = (await original(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, values)) as { rows: Array<{ 'QUERY PLAN': string }> };
+          process.stdout.write(`\n-- ${label(text)}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}\n`);
+        }
         const { value, ms } = await timed(() => original(text, values));
         const times = byStatement.get(label(text)) ?? [];
         times.push(ms);
