@@ -462,6 +462,13 @@ function Actions({ report, t, lang, operator, agencies, onChanged }: { report: F
   const [resolveNote, setResolveNote] = useState('');
   const [reopenNote, setReopenNote] = useState('');
   const photoRef = useRef<HTMLInputElement | null>(null);
+  // The report changes under the forms (a categorise gives a new report its service's agency and SLA, another
+  // operator may assign it): follow it, keeping what the operator is typing elsewhere.
+  useEffect(() => setServiceCode(report.serviceCode), [report.serviceCode]);
+  useEffect(() => {
+    if (report.agencyResponsible) setAgency(report.agencyResponsible);
+  }, [report.agencyResponsible]);
+  useEffect(() => setDueText(formatDateTime(Date.now() + slaHours * 3_600_000)), [slaHours]);
   const who = operator.trim() || t.defaultOperator;
   const local = (problemText: string) => action.setProblem({ httpStatus: 0, code: 'FORM', detail: problemText });
   const optional = (text: string) => (text.trim() ? text.trim() : undefined);
