@@ -10,6 +10,11 @@ export interface ClipEncoderOptions {
   widthPixels: number;
   heightPixels: number;
   framesPerSecond: number;
+  /**
+   * Most frames waiting in the pipe to ffmpeg (default 16). Queued frames are references, not copies, so a
+   * caller that writes a lead-in it already holds (the ring buffer) allows that many more.
+   */
+  maxQueuedFrames?: number;
   ffmpegPath?: string;
   /** Where the MP4 is written before it is read back (MP4 needs a seekable file for its index). */
   temporaryDirectory?: string;
@@ -23,12 +28,15 @@ export class H264ClipEncoder {
   readonly #child: ChildProcessByStdio<Writable, null, Readable>;
   readonly #outputPath: string;
   readonly #frameBytes: number;
+  readonly #maxQueuedBytes: number;
   readonly #exited: Promise<{ code: number | null; stderr: string }>;
   #frames = 0;
+  #droppedFrames = 0;
   #failed: Error | undefined;
 
   constructor(options: ClipEncoderOptions) {
     this.#frameBytes = options.widthPixels * options.heightPixels * 3;
+    this.#maxQueuedBytes = (options.maxQueuedFrames ?? 16) * this.#frameBytes;
     this.#outputPath = path.join(options.temporaryDirectory ?? tmpdir(), `ioc-clip-${randomBytes(8).toString('hex')}.mp4`);
     const args = [
       '-hide_banner',
@@ -83,15 +91,31 @@ export class H264ClipEncoder {
     return this.#frames;
   }
 
+  /** Frames left out because ffmpeg fell behind (see `write`). */
+  get droppedFrames(): number {
+    return this.#droppedFrames;
+  }
+
   write(rgb: Uint8Array): void {
     if (rgb.byteLength !== this.#frameBytes) throw new RangeError(`a clip frame has ${this.#frameBytes} bytes, got ${rgb.byteLength}`);
     if (this.#failed || this.#child.stdin.writableEnded) return;
+    // Memory stays bounded when the encoder cannot keep up (a loaded host): beyond a few frames queued in the
+    // pipe, frames are left out of the clip rather than piling up in this process.
+    if (this.#child.stdin.writableLength >= this.#maxQueuedBytes) {
+      this.#droppedFrames += 1;
+      return;
+    }
     this.#child.stdin.write(rgb);
     this.#frames += 1;
   }
 
-  /** Ends the input and returns the MP4's bytes; the temporary file is removed either way. */
+  /** Ends the input and returns the MP4's bytes (refused without frames); the temporary file is removed either way. */
   async finish(): Promise<Buffer> {
+    if (this.#frames === 0) {
+      // ffmpeg would write a valid MP4 with no frames in it: no evidence, so no file.
+      await this.abort();
+      throw iocError('IOC_ERR_INTERNAL', 'H.264 clip encoding failed (0 frames): no frames were written');
+    }
     this.#child.stdin.end();
     const { code, stderr } = await this.#exited;
     try {

@@ -267,7 +267,7 @@ export class ViolationRecorder {
     const newest = ring.newest as BufferedFrame;
     let encoder: H264ClipEncoder | undefined;
     try {
-      encoder = new H264ClipEncoder({ widthPixels: newest.frame.widthPixels, heightPixels: newest.frame.heightPixels, framesPerSecond: this.#framesPerSecond, ...(this.#options.ffmpegPath ? { ffmpegPath: this.#options.ffmpegPath } : {}) });
+      encoder = new H264ClipEncoder({ widthPixels: newest.frame.widthPixels, heightPixels: newest.frame.heightPixels, framesPerSecond: this.#framesPerSecond, maxQueuedFrames: ring.maxFrames + 16, ...(this.#options.ffmpegPath ? { ffmpegPath: this.#options.ffmpegPath } : {}) });
     } catch (err) {
       this.#log.error({ err }, 'clip encoder could not start; the violation is recorded without a clip');
     }
@@ -325,6 +325,7 @@ export class ViolationRecorder {
     const plate = await this.#readPlate(violation, stills);
     if (plate) await store('plateCrop', vehicleCropJpeg(plate.entry.frame, plate.reading.box, 0.15), 'jpg', 'image/jpeg');
     if (clip) await store('clip', clip, 'mp4', 'video/mp4');
+    if (job.encoder && job.encoder.droppedFrames > 0) this.#log.warn({ droppedFrames: job.encoder.droppedFrames, trackId: violation.trackId }, 'the clip encoder fell behind; frames were left out of the clip');
 
     const frameDurationMs = 1000 / this.#framesPerSecond;
     const occurredAtMs = stills.at?.index === violation.frameIndex ? stills.at.arrivedAtMs : job.decidedAtMs - (violation.decidedAtFrameIndex - violation.frameIndex) * frameDurationMs;
