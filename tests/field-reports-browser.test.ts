@@ -93,7 +93,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
     return { latitude: Number(await citizen.inputValue('input[name="lat"]')), longitude: Number(await citizen.inputValue('input[name="long"]')) };
   };
 
-  it('a citizen reports with a photo; the operator categorises, assigns and resolves it; the citizen sees it closed', { timeout: 300_000 }, async () => {
+  it('a citizen reports with a photo; the operator categorises, assigns and resolves it; the citizen sees it closed, then reopened', { timeout: 300_000 }, async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
     const pageErrors: string[] = [];
     try {
@@ -170,6 +170,11 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       // Resolve with a note and a photo of the fix.
       const resolution = 'Đã vá ổ gà bằng bê tông nhựa nóng, thông xe lúc 16:00.';
       await operator.fill('form[data-action="resolve"] textarea[name="note"]', resolution);
+      // The operator's photo goes through the same check: the text file is refused (415) and nothing changes.
+      await operator.setInputFiles('form[data-action="resolve"] input[name="media"]', fakePhoto);
+      await operator.click('form[data-action="resolve"] button[type="submit"]');
+      await operator.waitForSelector('.operator-actions .fr-error[data-code="IOC_ERR_PHOTO_REJECTED"]:has-text("Ảnh không được chấp nhận")');
+      expect((await readReport(requestId)).report.status).toBe('assigned');
       await operator.setInputFiles('form[data-action="resolve"] input[name="media"]', FIX_PHOTO);
       await operator.click('form[data-action="resolve"] button[type="submit"]');
       await expect.poll(() => operator.textContent('[data-testid="detail-status"]'), { timeout: 30_000 }).toBe('Đã xử lý');
@@ -198,12 +203,21 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       expect(await citizen.content()).not.toContain('lan.nguyen@example.vn');
       await screenshot(citizen, 'report-closed.png');
 
+      // Reopened by the operator: the citizen sees it open again with the reason.
+      const reason = 'Người dân báo ổ gà tái xuất hiện sau mưa.';
+      await operator.fill('form[data-action="reopen"] textarea[name="note"]', reason);
+      await operator.click('form[data-action="reopen"] button[type="submit"]');
+      await expect.poll(() => operator.textContent('[data-testid="detail-status"]')).toBe('Đang xử lý');
+      await citizen.click('text=Làm mới');
+      await expect.poll(() => citizen.textContent('[data-testid="citizen-status"]')).toBe('Đang xử lý');
+      expect(await citizen.textContent('[data-testid="status-notes"]')).toBe(reason);
+
       // English on request, on both pages.
       await operator.click('button.fr-lang');
       await operator.waitForSelector('h1:has-text("Field report triage")');
-      expect(await operator.textContent('[data-testid="detail-status"]')).toBe('Resolved');
+      expect(await operator.textContent('[data-testid="detail-status"]')).toBe('In progress');
       await citizen.click('button.fr-lang');
-      await expect.poll(() => citizen.textContent('[data-testid="citizen-status"]')).toBe('Resolved');
+      await expect.poll(() => citizen.textContent('[data-testid="citizen-status"]')).toBe('In progress');
 
       expect(pageErrors).toEqual([]);
     } finally {

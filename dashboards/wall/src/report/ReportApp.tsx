@@ -372,7 +372,8 @@ function Follow({ requestId, t, lang, onNew }: { requestId: string; t: ReportStr
   }, [load]);
 
   const point = request && request.lat !== null && request.long !== null ? { latitude: request.lat, longitude: request.long } : null;
-  const closing = request?.notes?.filter((note) => note.type === 'closed').at(-1);
+  // A reopened report has an old closing note in its history: the resolution shows only while it is closed.
+  const closing = request?.status === 'closed' ? request.notes?.filter((note) => note.type === 'closed').at(-1) : undefined;
 
   return (
     <section className="citizen-follow" data-status={request?.status}>
