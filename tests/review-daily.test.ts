@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DAY_MS, resolveConfig, computeDossierKpis, vietnamDateStartMs, type DailyReview, type ReviewComparison, type ReviewMetricKey } from '@ioc/schemas';
 import { ReviewRepository, createPool, migrate } from '@ioc/store';
 import { LiveHub, createReviewRouter, dailyReviewPdf, startApiServer, type ApiServer } from '@ioc/api';
-import { DailyReportScheduler } from '@ioc/infra';
+import { DailyReportScheduler, startSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
 import { DATE, DISTRICT_NAMES, DOSSIERS, LATER_MS, day, dossierState, seedReviewFixture, vn } from './setup/review-fixture';
 
@@ -298,6 +298,24 @@ describe('leaders\' daily review', () => {
     } finally {
       await scheduler.stop();
       rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
+  it('is served by the running system, next to the other routes', async () => {
+    const dataDirectory = mkdtempSync(path.join(tmpdir(), 'ioc-review-system-'));
+    const config = resolveConfig(
+      { dataDir: dataDirectory, server: { host: '127.0.0.1', port: 0 }, demo: { enabled: false }, log: { level: 'silent' } },
+      { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
+    );
+    const system = await startSystem(config, pino({ level: 'silent' }));
+    try {
+      const review = (await (await fetch(`${system.url}/api/v1/review/daily?date=${DATE}`)).json()) as DailyReview;
+      expect(comparison(review, 'violationsTotal')).toMatchObject({ value: 4, dayBefore: 3 });
+      const csv = await fetch(`${system.url}/api/v1/review/daily.csv?date=${DATE}`);
+      expect(csv.headers.get('content-disposition')).toContain('bao-cao-ngay-2025-06-11.csv');
+    } finally {
+      await system.stop();
+      rmSync(dataDirectory, { recursive: true, force: true });
     }
   });
 
