@@ -111,6 +111,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       await citizen.goto(`${system.url}/report`, { waitUntil: 'load' });
       const picked = await fillCitizenForm(citizen, 'Ổ gà lớn giữa làn xe máy, nước đọng, đã có người ngã.');
       await citizen.setInputFiles('input[name="media"]', CITIZEN_PHOTO);
+      await expect.poll(() => citizen.$eval('img.citizen-preview', (image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
       await citizen.click('button[type="submit"]');
       const requestId = (await (await citizen.waitForSelector('[data-testid="request-id"]', { timeout: 30_000 })).textContent())?.trim() ?? '';
       expect(requestId).toMatch(/^\d{2}-\d{8}$/);
@@ -191,8 +192,11 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       expect(fixSha256).toMatch(/^[0-9a-f]{64}$/);
       expect(fixSha256).not.toBe(submitted.report.mediaSha256);
 
-      // The citizen follows the report by its id: closed, with the operator's note and the photo of the fix.
-      await citizen.goto(`${system.url}/report/${requestId}`, { waitUntil: 'load' });
+      // The citizen follows the report from the list of reports sent from this browser: closed, with the
+      // operator's note and the photo of the fix.
+      await citizen.goto(`${system.url}/report`, { waitUntil: 'load' });
+      await citizen.click(`.citizen-mine a:has-text("${requestId}")`);
+      await citizen.waitForURL(`${system.url}/report/${requestId}`);
       await expect.poll(() => citizen.textContent('[data-testid="citizen-status"]'), { timeout: 15_000 }).toBe('Đã xử lý xong');
       expect(await citizen.textContent('[data-testid="resolution"]')).toContain(resolution);
       await expect.poll(() => citizen.$eval('[data-testid="resolution"] img', (image) => (image as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);

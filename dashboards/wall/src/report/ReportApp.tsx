@@ -4,12 +4,13 @@ import { formatDateTime, type Lang } from '../i18n';
 import { ApiError, problemMessage, type ApiProblem } from '../field-reports/api-errors';
 import { PlaceMap, type PlacePoint } from '../field-reports/PlaceMap';
 import { citizenApi } from './api';
-import { EMPTY_FORM, checkReportForm, followPath, open311Fields, parseCoordinate, viewOfPath, type FormProblem, type ReportFormValues, type ReportView } from './form';
+import { EMPTY_FORM, checkReportForm, followPath, open311Fields, parseCoordinate, parseRememberedRequests, rememberRequest, viewOfPath, type FormProblem, type ReportFormValues, type ReportView } from './form';
 import { REPORT_STRINGS, type ReportStrings } from './strings';
 
 /** How often an open report's page looks for news while it is open in a tab. */
 const FOLLOW_POLL_MS = 30_000;
 const LANG_KEY = 'ioc.report.lang';
+const MINE_KEY = 'ioc.report.mine';
 
 function problemOf(error: unknown): ApiProblem {
   if (error instanceof ApiError) return error.problem;
@@ -31,6 +32,12 @@ export function ReportApp() {
   const t = REPORT_STRINGS[lang];
   const [view, setView] = useState<ReportView>(() => viewOfPath(window.location.pathname));
   const [created, setCreated] = useState<Open311CreatedRequest | undefined>();
+  const [mine, setMine] = useState<string[]>(() => parseRememberedRequests(localStorage.getItem(MINE_KEY)));
+  const remember = (requestId: string) => {
+    const next = rememberRequest(mine, requestId);
+    setMine(next);
+    localStorage.setItem(MINE_KEY, JSON.stringify(next));
+  };
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -74,8 +81,16 @@ export function ReportApp() {
         {view.kind === 'new' && created && <Created created={created} t={t} onFollow={() => go(followPath(created.service_request_id))} onNew={() => setCreated(undefined)} />}
         {view.kind === 'new' && !created && (
           <>
-            <NewReport t={t} lang={lang} onCreated={(result) => (setCreated(result), window.scrollTo(0, 0))} />
-            <Lookup t={t} onLookup={(id) => go(followPath(id))} />
+            <NewReport
+              t={t}
+              lang={lang}
+              onCreated={(result) => {
+                remember(result.service_request_id);
+                setCreated(result);
+                window.scrollTo(0, 0);
+              }}
+            />
+            <Lookup t={t} mine={mine} onLookup={(id) => go(followPath(id))} />
           </>
         )}
       </main>
@@ -124,6 +139,17 @@ function NewReport({ t, lang, onCreated }: { t: ReportStrings; lang: Lang; onCre
   const [attributes, setAttributes] = useState<Open311Attribute[]>([]);
   const [values, setValues] = useState<ReportFormValues>(EMPTY_FORM);
   const [photo, setPhoto] = useState<File | undefined>();
+  const [previewUrl, setPreviewUrl] = useState<string | undefined>();
+  // Created and revoked by the same effect, so StrictMode's double run cannot revoke a URL still shown.
+  useEffect(() => {
+    if (!photo || !/^image\//.test(photo.type)) {
+      setPreviewUrl(undefined);
+      return;
+    }
+    const url = URL.createObjectURL(photo);
+    setPreviewUrl(url);
+    return () => URL.revokeObjectURL(url);
+  }, [photo]);
   const [problems, setProblems] = useState<FormProblem[]>([]);
   const [apiProblem, setApiProblem] = useState<ApiProblem | undefined>();
   const [sending, setSending] = useState(false);
@@ -272,6 +298,7 @@ function NewReport({ t, lang, onCreated }: { t: ReportStrings; lang: Lang; onCre
           }}
           aria-invalid={invalid('photoSize')}
         />
+        {previewUrl && <img src={previewUrl} alt={t.yourPhoto} className="citizen-photo citizen-preview" />}
       </Section>
       <Section title={t.contact} help={t.contactHelp}>
         <div className="citizen-contact">
@@ -333,7 +360,7 @@ function Created({ created, t, onFollow, onNew }: { created: Open311CreatedReque
   );
 }
 
-function Lookup({ t, onLookup }: { t: ReportStrings; onLookup: (requestId: string) => void }) {
+function Lookup({ t, mine, onLookup }: { t: ReportStrings; mine: string[]; onLookup: (requestId: string) => void }) {
   const [requestId, setRequestId] = useState('');
   return (
     <form
@@ -348,6 +375,20 @@ function Lookup({ t, onLookup }: { t: ReportStrings; onLookup: (requestId: strin
         <input name="lookup" value={requestId} placeholder={t.lookupPlaceholder} onChange={(event) => setRequestId(event.target.value)} />
         <button type="submit">{t.lookupButton}</button>
       </div>
+      {mine.length > 0 && (
+        <div className="citizen-mine">
+          <div className="fr-hint">{t.sentHere}</div>
+          <ul>
+            {mine.map((requestId) => (
+              <li key={requestId}>
+                <a href={followPath(requestId)} className="mono" onClick={(event) => (event.preventDefault(), onLookup(requestId))}>
+                  {requestId}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_FORM, MAX_PHOTO_BYTES, checkReportForm, followPath, open311Fields, parseCoordinate, viewOfPath, type AttributeField, type ReportFormValues } from './form';
+import { EMPTY_FORM, MAX_PHOTO_BYTES, REMEMBERED_REQUESTS_MAX, checkReportForm, followPath, open311Fields, parseCoordinate, parseRememberedRequests, rememberRequest, viewOfPath, type AttributeField, type ReportFormValues } from './form';
 
 describe('viewOfPath', () => {
   it.each([
@@ -73,5 +73,26 @@ describe('open311Fields', () => {
     },
   ])('$name', ({ values, fields }) => {
     expect(open311Fields(values, ATTRIBUTES)).toEqual(fields);
+  });
+});
+
+describe('remembered requests', () => {
+  it.each([
+    { stored: null, ids: [] },
+    { stored: '', ids: [] },
+    { stored: 'not json', ids: [] },
+    { stored: '{"a":1}', ids: [] },
+    { stored: '["26-00000002", 7, "../x", "26-00000001"]', ids: ['26-00000002', '26-00000001'] },
+  ])('parses $stored', ({ stored, ids }) => {
+    expect(parseRememberedRequests(stored)).toEqual(ids);
+  });
+
+  it.each([
+    { before: [], id: '26-00000001', after: ['26-00000001'] },
+    { before: ['26-00000001'], id: '26-00000002', after: ['26-00000002', '26-00000001'] },
+    { before: ['26-00000002', '26-00000001'], id: '26-00000001', after: ['26-00000001', '26-00000002'] },
+    { before: Array.from({ length: REMEMBERED_REQUESTS_MAX }, (_, index) => `26-0000010${index}`), id: '26-00000200', after: ['26-00000200', ...Array.from({ length: REMEMBERED_REQUESTS_MAX - 1 }, (_, index) => `26-0000010${index}`)] },
+  ])('remembers $id first, at most ten', ({ before, id, after }) => {
+    expect(rememberRequest(before, id)).toEqual(after);
   });
 });

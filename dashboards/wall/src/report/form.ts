@@ -103,3 +103,21 @@ export function open311Fields(values: ReportFormValues, attributes: readonly Att
   }
   return fields;
 }
+
+/** Requests sent from this browser, newest first, so a citizen finds them again without noting the id. */
+export const REMEMBERED_REQUESTS_MAX = 10;
+
+/** Reads what localStorage holds; anything unreadable (another version, a hand edit) counts as nothing. */
+export function parseRememberedRequests(stored: string | null): string[] {
+  if (!stored) return [];
+  try {
+    const parsed: unknown = JSON.parse(stored);
+    return Array.isArray(parsed) ? parsed.filter((id): id is string => typeof id === 'string' && viewOfPath(followPath(id)).kind === 'follow').slice(0, REMEMBERED_REQUESTS_MAX) : [];
+  } catch {
+    return [];
+  }
+}
+
+export function rememberRequest(remembered: readonly string[], requestId: string): string[] {
+  return [requestId, ...remembered.filter((id) => id !== requestId)].slice(0, REMEMBERED_REQUESTS_MAX);
+}

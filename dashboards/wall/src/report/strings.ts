@@ -41,6 +41,7 @@ export interface ReportStrings {
   lookup: string;
   lookupPlaceholder: string;
   lookupButton: string;
+  sentHere: string;
   status: Record<'open' | 'closed', string>;
   statusNotes: string;
   agency: string;
@@ -104,6 +105,7 @@ const vi: ReportStrings = {
   lookup: 'Tra cứu phản ánh đã gửi',
   lookupPlaceholder: 'Ví dụ: 26-00000042',
   lookupButton: 'Tra cứu',
+  sentHere: 'Phản ánh đã gửi từ thiết bị này:',
   status: { open: 'Đang xử lý', closed: 'Đã xử lý xong' },
   statusNotes: 'Cập nhật mới nhất',
   agency: 'Đơn vị xử lý',
@@ -167,6 +169,7 @@ const en: ReportStrings = {
   lookup: 'Look up a report',
   lookupPlaceholder: 'e.g. 26-00000042',
   lookupButton: 'Look up',
+  sentHere: 'Reports sent from this device:',
   status: { open: 'In progress', closed: 'Resolved' },
   statusNotes: 'Latest update',
   agency: 'Handled by',
