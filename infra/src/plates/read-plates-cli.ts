@@ -51,6 +51,7 @@ export async function readPlatesCommand(argv: string[]): Promise<number> {
       process.stdout.write(`${source}: ${counts.plates} plates, exact ${counts.exact} (${percent(counts.exact / counts.plates)}), within one edit ${counts.withinOneEdit} (${percent(counts.withinOneEdit / counts.plates)})\n`);
     }
     process.stdout.write(`all: ${accuracy.plates} plates (${accuracy.unreadableExcluded} more marked unreadable, not scored): exact ${accuracy.exact} (${percent(accuracy.exactShare)}), within one edit ${accuracy.withinOneEdit} (${percent(accuracy.withinOneEditShare)}), ${accuracy.meanReadMs.toFixed(0)} ms a plate\n`);
+    process.stdout.write(`confidence ≥ ${accuracy.confident.threshold}: ${accuracy.confident.readings} readings, ${accuracy.confident.exact} exact\n`);
     return 0;
   }
   if (!values.images) throw iocError('IOC_ERR_VALIDATION', `ioc read-plates needs --images DIR (or --truth FILE)\n${READ_PLATES_USAGE}`, { issues: [{ path: 'images', reason: 'required' }] });

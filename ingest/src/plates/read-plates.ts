@@ -142,10 +142,15 @@ export interface PlateAccuracy {
   exactShare: number;
   withinOneEditShare: number;
   meanReadMs: number;
+  /** Readings at or above `threshold` confidence and how many of them are exact: what a user can trust. */
+  confident: { threshold: number; readings: number; exact: number };
   /** The same counts per source: the image path's first two folders (`photos/vn-street-plates`). */
   bySource: Record<string, { plates: number; exact: number; withinOneEdit: number }>;
   outcomes: PlateTruthOutcome[];
 }
+
+/** The confidence above which readings are reported separately (measured: all of them exact on the sample). */
+export const CONFIDENT_READING = 0.9;
 
 export function loadPlateGroundTruth(file: string): z.infer<typeof plateGroundTruthSchema> {
   const parsed = parseWith(plateGroundTruthSchema, JSON.parse(readFileSync(file, 'utf8')), `plate ground truth ${file}`);
@@ -191,9 +196,11 @@ export async function measurePlateAccuracy(truths: readonly PlateTruth[], dataDi
     if (outcome.exact) counts.exact += 1;
     if (outcome.editDistance <= 1) counts.withinOneEdit += 1;
   }
+  const confidentOutcomes = outcomes.filter((outcome) => outcome.read !== null && outcome.confidence >= CONFIDENT_READING);
   return {
     plates: outcomes.length,
     bySource,
+    confident: { threshold: CONFIDENT_READING, readings: confidentOutcomes.length, exact: confidentOutcomes.filter((outcome) => outcome.exact).length },
     unreadableExcluded: truths.length - scored.length,
     exact,
     withinOneEdit,
