@@ -147,6 +147,13 @@ export function LeaderApp() {
     return () => controller.abort();
   }, [filters, attempt]);
 
+  // Today's figures keep moving: refetch every 5 minutes while today is shown (a past day is settled).
+  useEffect(() => {
+    if (filters.date !== vietnamDateOf(Date.now())) return;
+    const timer = setInterval(() => setAttempt((count) => count + 1), 5 * 60_000);
+    return () => clearInterval(timer);
+  }, [filters.date]);
+
   const update = useCallback((change: Partial<Filters>) => setFilters((current) => ({ ...current, ...change })), []);
   const exportQuery = reviewQuery({ ...filters, lang });
   const districtName = useMemo(() => {
