@@ -153,7 +153,13 @@ export interface PlateAccuracy {
 export const CONFIDENT_READING = 0.9;
 
 export function loadPlateGroundTruth(file: string): z.infer<typeof plateGroundTruthSchema> {
-  const parsed = parseWith(plateGroundTruthSchema, JSON.parse(readFileSync(file, 'utf8')), `plate ground truth ${file}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw iocError('IOC_ERR_VALIDATION', `Plate ground truth ${file}: cannot read it as JSON (${(err as Error).message})`, { issues: [{ path: 'truth', reason: 'unreadable or not JSON' }] });
+  }
+  const parsed = parseWith(plateGroundTruthSchema, json, `plate ground truth ${file}`);
   if (!parsed.ok) throw parsed.error;
   return parsed.value;
 }
