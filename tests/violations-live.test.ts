@@ -36,6 +36,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
   const published: BusMessage[] = [];
   let records: ViolationRecord[] = [];
   let evidenceBuildMs = 0;
+  let evidenceSteps: unknown[] = [];
   let wallSeconds = 0;
   let plates: PlateReader | undefined;
   const logLines: Array<Record<string, unknown>> = [];
@@ -120,6 +121,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
     records = list.violations;
     const built = logLines.filter((line) => line.msg === 'violation recorded').map((line) => Number(line.evidenceMs)).sort((left, right) => left - right);
     evidenceBuildMs = built[Math.floor(built.length / 2)] ?? 0;
+    evidenceSteps = logLines.filter((line) => line.msg === 'violation recorded').map((line) => line.stepsMs);
   }, 300_000);
 
   afterAll(async () => {
@@ -133,7 +135,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
 
   it('stores the three straight red-light runners once each (stop line crossed near frames 2, 40, 60 ±3), not the right-turners', async () => {
     process.stderr.write(
-      `live pipeline: ${wallSeconds.toFixed(1)} s for the 142-frame clip with evidence; ${records.length} violation(s); evidence built and stored in ${evidenceBuildMs.toFixed(0)} ms (median); plates ${JSON.stringify(records.map((record) => [record.plateText, record.plateConfidence]))}\n`,
+      `live pipeline: ${wallSeconds.toFixed(1)} s for the 142-frame clip with evidence; ${records.length} violation(s); evidence built and stored in ${evidenceBuildMs.toFixed(0)} ms (median; steps ${JSON.stringify(evidenceSteps)}); plates ${JSON.stringify(records.map((record) => [record.plateText, record.plateConfidence]))}\n`,
     );
     const redLight = records.filter((record) => record.rule === 'redLightViolation');
     expect(redLight).toHaveLength(3);

@@ -315,6 +315,13 @@ export class ViolationRecorder {
     clip?.catch(() => undefined);
     if (!clip) await job.encoder?.abort();
     const geometry = this.#geometryFor(violation, stills.at?.frame);
+    const stepsMs: Record<'images' | 'plate' | 'clip', number> = { images: 0, plate: 0, clip: 0 };
+    let stepStartedMs = performance.now();
+    const step = (name: keyof typeof stepsMs) => {
+      const nowMs = performance.now();
+      stepsMs[name] = Math.round(nowMs - stepStartedMs);
+      stepStartedMs = nowMs;
+    };
     for (const [kind, entry] of [['frameBefore', stills.before], ['frameAt', stills.at], ['frameAfter', stills.after]] as const) {
       if (!entry || !geometry) continue;
       const seen = boxesOf(entry.tracked, violation.trackId);
@@ -322,9 +329,12 @@ export class ViolationRecorder {
       await store(kind, evidenceFrameJpeg(entry.frame, { geometry, box, trackId: violation.trackId, otherBoxes: seen.others }), 'jpg', 'image/jpeg');
     }
     if (stills.at) await store('vehicleCrop', vehicleCropJpeg(stills.at.frame, stills.at.index === violation.frameIndex ? violation.box : (boxesOf(stills.at.tracked, violation.trackId).box ?? violation.box)), 'jpg', 'image/jpeg');
+    step('images');
     const plate = await this.#readPlate(violation, stills);
+    step('plate');
     if (plate) await store('plateCrop', vehicleCropJpeg(plate.entry.frame, plate.reading.box, 0.15), 'jpg', 'image/jpeg');
     if (clip) await store('clip', clip, 'mp4', 'video/mp4');
+    step('clip');
     if (job.encoder && job.encoder.droppedFrames > 0) this.#log.warn({ droppedFrames: job.encoder.droppedFrames, trackId: violation.trackId }, 'the clip encoder fell behind; frames were left out of the clip');
 
     const frameDurationMs = 1000 / this.#framesPerSecond;
@@ -362,7 +372,7 @@ export class ViolationRecorder {
     this.#recorded += 1;
     this.#evidenceMs.push(evidenceMs);
     if (this.#evidenceMs.length > 100) this.#evidenceMs.shift();
-    this.#log.info({ rule: violation.rule, ruleId: violation.ruleId, trackId: violation.trackId, frame: violation.frameIndex, files: evidence.length, evidenceMs: Math.round(evidenceMs) }, 'violation recorded');
+    this.#log.info({ rule: violation.rule, ruleId: violation.ruleId, trackId: violation.trackId, frame: violation.frameIndex, files: evidence.length, evidenceMs: Math.round(evidenceMs), stepsMs }, 'violation recorded');
     this.#options.bus?.publish({ kind: 'alert', alert });
   }
 
