@@ -128,6 +128,7 @@ describe('ViolationRecorder', () => {
 
   it('takes the plate from the still where it reads best, one in a Vietnamese shape first, with its crop', async () => {
     const stored: Parameters<ViolationSink['record']>[0][] = [];
+    const plateReads: number[] = [];
     const recorder = new ViolationRecorder({
       camera,
       logger: pino({ level: 'silent' }),
@@ -135,12 +136,12 @@ describe('ViolationRecorder', () => {
       files: new HashedFileStore(directory),
       // A reader scripted per frame: a confident misread (no plate shape) at the event, a plate a bit later.
       plates: {
-        read: async (frame, box) =>
-          frame.index === 2
-            ? { text: '3OE', normalised: null, confidence: 0.95, box: [box[0], box[1], box[0] + 6, box[1] + 4] }
-            : frame.index === 4
-              ? { text: '30E55878', normalised: '30E-558.78', confidence: 0.81234, box: [box[0] + 2, box[1] + 2, box[0] + 10, box[1] + 8] }
-              : undefined,
+        read: async (frame, box) => {
+          plateReads.push(frame.index);
+          if (frame.index === 2) return { text: '3OE', normalised: null, confidence: 0.95, box: [box[0], box[1], box[0] + 6, box[1] + 4] };
+          if (frame.index === 4) return { text: '30E55878', normalised: '30E-558.78', confidence: 0.81234, box: [box[0] + 2, box[1] + 2, box[0] + 10, box[1] + 8] };
+          return undefined;
+        },
       },
       settings: { clipSecondsBefore: 0, clipSecondsAfter: 0.5, frameOffsetSeconds: 0.2, ringBufferMegabytes: 8, maxPendingViolations: 4 },
     });
@@ -151,8 +152,36 @@ describe('ViolationRecorder', () => {
     }
     await recorder.close();
     expect(stored[0]?.record).toMatchObject({ plateText: '30E-558.78', plateConfidence: 0.812 });
+    // Read at the event (2), after (4), before (0): the confident misread did not stop the search.
+    expect(plateReads).toEqual([2, 4, 0]);
     expect(stored[0]?.alert.plate).toBe('30E-558.78');
     expect(stored[0]?.record.evidence.map((file) => file.kind)).toEqual(['frameBefore', 'frameAt', 'frameAfter', 'vehicleCrop', 'plateCrop', 'clip']);
+  }, 30_000);
+
+  it('stops reading plates once one is confident and in plate shape', async () => {
+    const plateReads: number[] = [];
+    const stored: Parameters<ViolationSink['record']>[0][] = [];
+    const recorder = new ViolationRecorder({
+      camera,
+      logger: pino({ level: 'silent' }),
+      sink: { record: async (violation) => (stored.push(violation), true) },
+      files: new HashedFileStore(directory),
+      plates: {
+        read: async (frame, box) => {
+          plateReads.push(frame.index);
+          return { text: '29B125662', normalised: '29-B1 256.62', confidence: 0.93, box: [box[0], box[1], box[0] + 8, box[1] + 6] };
+        },
+      },
+      settings: { clipSecondsBefore: 0, clipSecondsAfter: 0.5, frameOffsetSeconds: 0.2, ringBufferMegabytes: 8, maxPendingViolations: 4 },
+    });
+    for (let index = 0; index < 10; index += 1) {
+      const frame = frameOf(index);
+      recorder.observeFrame(frame);
+      recorder.analyse(frame, scriptedFrame(boxes(index)));
+    }
+    await recorder.close();
+    expect(plateReads).toEqual([2]);
+    expect(stored[0]?.record).toMatchObject({ plateText: '29-B1 256.62', plateConfidence: 0.93 });
   }, 30_000);
 
   it('finishes a violation early with the frames it has when the source ends', async () => {

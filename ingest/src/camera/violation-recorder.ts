@@ -100,6 +100,9 @@ export class RecentKeys {
   }
 }
 
+/** A plate read in a Vietnamese shape at least this confidently ends the search over the stills. */
+const CONFIDENT_PLATE = 0.9;
+
 interface BufferedFrame extends RingEntry {
   frame: Frame;
   arrivedAtMs: number;
@@ -377,8 +380,9 @@ export class ViolationRecorder {
   }
 
   /**
-   * The plate read in each still where the vehicle's box is known; the most confident reading wins, one that fits
-   * a Vietnamese plate shape before one that does not. A reader that fails leaves the plate null.
+   * The plate read in each still where the vehicle's box is known (at, after, before); the most confident reading
+   * wins, one that fits a Vietnamese plate shape before one that does not, and a confident one in plate shape
+   * ends the search. A reader that fails leaves the plate null.
    */
   async #readPlate(violation: Violation, stills: Record<'before' | 'at' | 'after', BufferedFrame | undefined>): Promise<{ reading: NonNullable<Awaited<ReturnType<PlateSource['read']>>>; entry: BufferedFrame } | undefined> {
     const plates = this.#options.plates;
@@ -393,6 +397,8 @@ export class ViolationRecorder {
         if (!reading || reading.text.trim() === '') continue;
         const rank = (candidate: typeof reading) => (candidate.normalised ? 1 : 0) + candidate.confidence;
         if (!best || rank(reading) > rank(best.reading)) best = { reading, entry };
+        // A confident reading in a plate shape is as good as it gets: spare the other stills' reads.
+        if (best.reading.normalised && best.reading.confidence >= CONFIDENT_PLATE) break;
       } catch (err) {
         this.#log.warn({ err, trackId: violation.trackId }, 'plate not read');
       }
