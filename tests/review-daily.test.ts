@@ -7,7 +7,7 @@ import type pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DAY_MS, resolveConfig, computeDossierKpis, vietnamDateStartMs, type DailyReview, type ReviewComparison, type ReviewMetricKey } from '@ioc/schemas';
-import { ReviewRepository, createPool, migrate } from '@ioc/store';
+import { FieldReportRepository, ReviewRepository, createPool, migrate } from '@ioc/store';
 import { LiveHub, createReviewRouter, dailyReviewPdf, startApiServer, type ApiServer } from '@ioc/api';
 import { DailyReportScheduler, startSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
@@ -167,7 +167,11 @@ describe('leaders\' daily review', () => {
 
   it('drills down by district and by agency', async () => {
     const byDistrict = await reviews.daily({ date: DATE, districtCode: '094', nowMs: LATER_MS, districtNames });
-    expect(byDistrict.filters).toEqual({ district: '094', agency: null, notNarrowed: ['fieldReports'] });
+    expect(byDistrict.filters).toEqual({ district: '094', agency: null, notNarrowed: [] });
+    // Field reports in 094: R1 (new on D, past due at its end), R4 (new on D−1, no due time), R3 (new and resolved D−7).
+    expectComparison(comparison(byDistrict, 'fieldReportsNew'), { value: 1, dayBefore: 1, sevenDayAverage: 2 / 7, sameWeekdayLastWeek: 1 });
+    expectComparison(comparison(byDistrict, 'fieldReportsResolved'), { value: 0, dayBefore: 0, sevenDayAverage: 1 / 7, sameWeekdayLastWeek: 1 });
+    expectComparison(comparison(byDistrict, 'fieldReportsOverdue'), { value: 1, dayBefore: 0, sevenDayAverage: 0, sameWeekdayLastWeek: 0 });
     expectComparison(comparison(byDistrict, 'trafficVolume'), { value: 903, dayBefore: 807, sevenDayAverage: (200 + 300 + 400 + 500 + 600 + 700 + 807) / 7, sameWeekdayLastWeek: 200 });
     expectComparison(comparison(byDistrict, 'violationsTotal'), { value: 3, dayBefore: 2, sevenDayAverage: 3 / 7, sameWeekdayLastWeek: 1 });
     expect(comparison(byDistrict, 'incidentsRaised').value).toBe(0);
@@ -194,6 +198,33 @@ describe('leaders\' daily review', () => {
       ['SO-TP', 'Sở Tư pháp', 2, 0, 0, 1, 0],
       ['Sở Xây dựng', 'Sở Xây dựng', 0, 0, 1, 0, 1],
     ]);
+  });
+
+  it('places a field report in the district its location lies in, when stored and for reports stored before', async () => {
+    const districts = [
+      { code: '094', boundary: [[103.0, 21.3], [103.1, 21.3], [103.1, 21.45], [103.0, 21.45], [103.0, 21.3]] as [number, number][] },
+      { code: '095', boundary: [[103.1, 21.3], [103.2, 21.3], [103.2, 21.45], [103.1, 21.45], [103.1, 21.3]] as [number, number][] },
+    ];
+    // Long before the fixture's days, so the other tests' figures do not move.
+    const report = (longitude: number) => ({
+      serviceCode: 'ovga', description: 'ổ gà', latitude: 21.38, longitude, attributes: {}, contact: {}, agencyResponsible: 'Sở Xây dựng',
+      serviceNotice: '', expectedAtMs: Date.parse('2001-01-02T00:00:00Z'), actor: 'citizen', requestedAtMs: Date.parse('2001-01-01T00:00:00Z'),
+    });
+    const placed = new FieldReportRepository(pool, { districts });
+    const stored = [await placed.create(report(103.05)), await placed.create(report(103.15)), await placed.create(report(104))];
+    const before = await new FieldReportRepository(pool).create(report(103.16));
+    const districtOf = async (id: string) => (await pool.query<{ district_code: string | null }>('SELECT district_code FROM field_reports WHERE id = $1', [id])).rows[0]?.district_code;
+    try {
+      expect(await Promise.all(stored.map((row) => districtOf(row.id)))).toEqual(['094', '095', null]);
+      expect(await districtOf(before.id)).toBeNull();
+      expect(await placed.assignMissingDistricts(1)).toBe(1);
+      expect(await districtOf(before.id)).toBe('095');
+      expect(await placed.assignMissingDistricts()).toBe(0);
+    } finally {
+      const ids = [...stored, before].map((row) => row.id);
+      await pool.query('DELETE FROM field_report_history WHERE report_id = ANY($1)', [ids]);
+      await pool.query('DELETE FROM field_reports WHERE id = ANY($1)', [ids]);
+    }
   });
 
   it('serves the review as JSON, today by default, and refuses a malformed date with a coded error', async () => {

@@ -206,7 +206,10 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     stops.push({ name: 'cameras', stop: () => cameras.stop() });
 
     const dossierRepository = new DossierRepository(pool);
-    const fieldReports = new FieldReportRepository(pool);
+    const fieldReports = new FieldReportRepository(pool, { districts: site.districts });
+    // Reports stored before districts were kept, or under another site: placed once, at start.
+    const placedReports = await fieldReports.assignMissingDistricts();
+    if (placedReports > 0) log.info({ reports: placedReports }, 'field reports placed in their districts');
     const photos = new PhotoStore(path.join(dataDirectory, 'open311-media'));
     const reviews = new ReviewRepository(pool);
     const api = await startApiServer({

@@ -79,16 +79,17 @@ export async function seedReviewFixture(pool: pg.Pool, timescaledb: boolean): Pr
     );
   }
   // Field reports: R2's agency has the name of the dossier agency SO-TP, so both land on one agency row.
-  const reports: Array<{ id: string; agency: string; requested: number; expected?: number; resolved?: number }> = [
-    { id: 'R1', agency: 'Sở Xây dựng', requested: vn(day(0), '08:00'), expected: vn(day(0), '10:00') },
-    { id: 'R2', agency: 'Sở Tư pháp', requested: vn(day(-1), '09:00'), expected: vn(day(-1), '12:00'), resolved: vn(day(0), '07:00') },
-    { id: 'R3', agency: 'Sở Xây dựng', requested: vn(day(-7), '09:00'), expected: vn(day(-6), '09:00'), resolved: vn(day(-7), '16:00') },
-    { id: 'R4', agency: 'Sở Xây dựng', requested: vn(day(-1), '23:50') },
+  // Districts: R2 lies in 095, the others in 094.
+  const reports: Array<{ id: string; agency: string; district: string; requested: number; expected?: number; resolved?: number }> = [
+    { id: 'R1', agency: 'Sở Xây dựng', district: '094', requested: vn(day(0), '08:00'), expected: vn(day(0), '10:00') },
+    { id: 'R2', agency: 'Sở Tư pháp', district: '095', requested: vn(day(-1), '09:00'), expected: vn(day(-1), '12:00'), resolved: vn(day(0), '07:00') },
+    { id: 'R3', agency: 'Sở Xây dựng', district: '094', requested: vn(day(-7), '09:00'), expected: vn(day(-6), '09:00'), resolved: vn(day(-7), '16:00') },
+    { id: 'R4', agency: 'Sở Xây dựng', district: '094', requested: vn(day(-1), '23:50') },
   ];
   for (const report of reports) {
     await pool.query(
-      `INSERT INTO field_reports (id, service_code, status, agency_responsible, requested_at, updated_at, expected_at, closed_at) VALUES ($1, 'ovga', $2, $3, $4, $4, $5, $6)`,
-      [report.id, report.resolved ? 'resolved' : 'assigned', report.agency, iso(report.requested), report.expected ? iso(report.expected) : null, report.resolved ? iso(report.resolved) : null],
+      `INSERT INTO field_reports (id, service_code, status, agency_responsible, district_code, requested_at, updated_at, expected_at, closed_at) VALUES ($1, 'ovga', $2, $3, $4, $5, $5, $6, $7)`,
+      [report.id, report.resolved ? 'resolved' : 'assigned', report.agency, report.district, iso(report.requested), report.expected ? iso(report.expected) : null, report.resolved ? iso(report.resolved) : null],
     );
     if (report.resolved) {
       await pool.query(`INSERT INTO field_report_history (report_id, at, action, actor, from_status, to_status) VALUES ($1, $2, 'resolved', 'test', 'assigned', 'resolved')`, [report.id, iso(report.resolved)]);

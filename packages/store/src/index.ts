@@ -10,7 +10,7 @@ export type { DeadLetterInput, PendingReading } from './outbox';
 export { isConnectionError } from './connection-errors';
 export { TrafficFlowRepository, type TrafficFlowTotal } from './traffic-flow-repository';
 export { DossierRepository, MAX_DOSSIER_KPI_DAYS, vietnamDateText, type DossierKpiQuery, type DossierDailyCount } from './dossier-repository';
-export { FieldReportRepository, Open311ApiKeyRepository, hashApiKey, type NewFieldReport, type FieldReportChange, type FieldReportFilter, type Open311ApiKey } from './open311-repository';
+export { FieldReportRepository, Open311ApiKeyRepository, hashApiKey, type FieldReportRepositoryOptions, type NewFieldReport, type FieldReportChange, type FieldReportFilter, type Open311ApiKey } from './open311-repository';
 export { AlertRepository, type OpenIncident } from './alert-repository';
 export { ReviewRepository, type DailyReviewQuery } from './review-repository';
 export { HashedFileStore, sha256Hex, sha256OfFile } from './hashed-file-store';

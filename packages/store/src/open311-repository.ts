@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { iocError, type FieldReport, type FieldReportAction, type FieldReportHistoryEntry, type FieldReportStatus } from '@ioc/schemas';
+import { districtAt, iocError, type District, type FieldReport, type FieldReportAction, type FieldReportHistoryEntry, type FieldReportStatus } from '@ioc/schemas';
 
 /**
  * Citizen field reports (Open311 GeoReport v2) and their history, and the API keys of the apps that submit
@@ -105,11 +105,60 @@ function reportFromRow(row: ReportRow): FieldReport {
 
 const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
+export interface FieldReportRepositoryOptions {
+  /** The site's districts: a report's location decides its district (the leaders' review narrows by it). */
+  districts?: readonly Pick<District, 'code' | 'boundary'>[];
+}
+
 export class FieldReportRepository {
   readonly #pool: pg.Pool;
+  readonly #districts: readonly Pick<District, 'code' | 'boundary'>[];
 
-  constructor(pool: pg.Pool) {
+  constructor(pool: pg.Pool, options: FieldReportRepositoryOptions = {}) {
     this.#pool = pool;
+    this.#districts = options.districts ?? [];
+  }
+
+  #districtOf(longitude: number | undefined | null, latitude: number | undefined | null): string | null {
+    if (longitude === undefined || longitude === null || latitude === undefined || latitude === null) return null;
+    return districtAt(this.#districts, longitude, latitude) ?? null;
+  }
+
+  /**
+   * Gives reports stored without a district (before the column existed, or under another site) the district
+   * their location lies in; run at start-up. Returns how many were filled in.
+   */
+  async assignMissingDistricts(batchRows = 5000): Promise<number> {
+    if (this.#districts.length === 0) return 0;
+    let assigned = 0;
+    let afterId = '';
+    for (;;) {
+      const result = await this.#pool.query<{ id: string; longitude: number; latitude: number }>(
+        `SELECT id, longitude, latitude FROM field_reports
+          WHERE district_code IS NULL AND longitude IS NOT NULL AND latitude IS NOT NULL AND id > $1
+          ORDER BY id LIMIT $2`,
+        [afterId, batchRows],
+      );
+      if (result.rows.length === 0) return assigned;
+      afterId = (result.rows.at(-1) as { id: string }).id;
+      const ids: string[] = [];
+      const codes: string[] = [];
+      for (const row of result.rows) {
+        const code = this.#districtOf(row.longitude, row.latitude);
+        if (code === null) continue;
+        ids.push(row.id);
+        codes.push(code);
+      }
+      if (ids.length > 0) {
+        const updated = await this.#pool.query(
+          `UPDATE field_reports AS r SET district_code = u.code
+             FROM unnest($1::text[], $2::text[]) AS u(id, code)
+            WHERE r.id = u.id AND r.district_code IS NULL`,
+          [ids, codes],
+        );
+        assigned += updated.rowCount ?? 0;
+      }
+    }
   }
 
   async create(input: NewFieldReport): Promise<FieldReport> {
@@ -119,9 +168,9 @@ export class FieldReportRepository {
       const requestedAt = iso(input.requestedAtMs ?? Date.now());
       const inserted = await client.query<{ id: string }>(
         `INSERT INTO field_reports (id, service_code, status, description, agency_responsible, service_notice, latitude, longitude, address, address_id, zipcode,
-                                    attributes, media_sha256, external_media_url, contact, api_key_id, requested_at, updated_at, expected_at)
+                                    attributes, media_sha256, external_media_url, contact, api_key_id, requested_at, updated_at, expected_at, district_code)
          VALUES (to_char($13::timestamptz AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YY') || '-' || lpad(nextval('field_report_number')::text, 8, '0'),
-                 $1, 'new', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15, $13, $13, $16)
+                 $1, 'new', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $14, $15, $13, $13, $16, $17)
          RETURNING id`,
         [
           input.serviceCode,
@@ -140,6 +189,7 @@ export class FieldReportRepository {
           JSON.stringify(input.contact),
           input.apiKeyId ?? null,
           iso(input.expectedAtMs),
+          this.#districtOf(input.longitude, input.latitude),
         ],
       );
       const id = (inserted.rows[0] as { id: string }).id;

@@ -79,7 +79,7 @@ SELECT 'open', ${VIETNAM_DATE('d.day_start')}, false, '', o.district_code, count
  GROUP BY 2, 5`;
 
 /**
- * Field reports per day and responsible agency: new (requested that day), resolved (a resolution in the
+ * Field reports per day and responsible agency (narrowed to a district, from the report's location): new (requested that day), resolved (a resolution in the
  * history that day; a report resolved twice in a day counts once) and overdue (open at the end of the day, or
  * now, past the due time set at assignment).
  */
@@ -96,6 +96,7 @@ reports AS (
   SELECT id, requested_at, expected_at, closed_at, coalesce(agency_responsible, '') AS agency
     FROM field_reports
    WHERE ($4::text IS NULL OR agency_responsible IN (SELECT name FROM agency_names))
+     AND ($5::text IS NULL OR district_code = $5)
 )
 SELECT 'new' AS kind, ${VIETNAM_DATE(VIETNAM_DAY_START('requested_at'))} AS day, agency, count(*)::int AS report_count
   FROM reports WHERE requested_at >= $1 AND requested_at < $2 GROUP BY 2, 3
@@ -145,7 +146,7 @@ export class ReviewRepository {
     const [traffic, alerts, fieldReports, dossierDays, dossierAgencies, dossierDistricts] = await Promise.all([
       this.#pool.query<{ day: string; district_code: string; vehicles: number }>(TRAFFIC_SQL, [from, to]),
       this.#pool.query<AlertRow>(ALERTS_SQL, [from, to, now]),
-      this.#pool.query<FieldReportRow>(FIELD_REPORTS_SQL, [from, to, now, agency ?? null]),
+      this.#pool.query<FieldReportRow>(FIELD_REPORTS_SQL, [from, to, now, agency ?? null, district ?? null]),
       this.#dossiers.kpis({ fromMs, toMs, groupBy: 'day', ...dossierFilter }),
       this.#dossiers.kpis({ fromMs: dayStartMs, toMs, groupBy: 'agency', ...dossierFilter }),
       this.#dossiers.kpis({ fromMs: dayStartMs, toMs, groupBy: 'district', agencyCode: agency, nowMs }),
@@ -239,7 +240,6 @@ export class ReviewRepository {
     }
 
     const notNarrowed: ReviewFamily[] = [];
-    if (district !== undefined) notNarrowed.push('fieldReports');
     if (agency !== undefined) notNarrowed.push('traffic', 'violations', 'incidents');
     const dayValues = dates.map((date) => days.get(date) as ReviewDayValues);
     return {
