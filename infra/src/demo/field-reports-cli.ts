@@ -1,10 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import pino from 'pino';
 import { iocError } from '@ioc/schemas';
-import { Open311ApiKeyRepository, createPool, migrate } from '@ioc/store';
+import { Open311ApiKeyRepository } from '@ioc/store';
 import { loadConfig } from '../config-file';
-import { EMBEDDED_DATABASE_NAME, startEmbeddedPostgres } from '../embedded/embedded-postgres';
+import { openCommandDatabase } from '../embedded/command-database';
 
 export const CREATE_API_KEY_USAGE = 'ioc create-api-key NAME        an Open311 api_key for an app (printed once; only its sha256 is stored)';
 
@@ -19,32 +17,13 @@ export async function createApiKeyCommand(argv: string[]): Promise<number> {
   const config = loadConfig();
   // Logs go to stderr: stdout carries the key.
   const logger = pino({ level: 'warn' }, pino.destination(2));
-  let databaseUrl = config.database.url;
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!databaseUrl) {
-    const dataDirectory = path.resolve(config.dataDir);
-    const passwordPath = path.join(dataDirectory, 'postgres-password');
-    const running = existsSync(passwordPath) ? `postgres://postgres:${encodeURIComponent(readFileSync(passwordPath, 'utf8').trim())}@127.0.0.1:${config.database.embeddedPort}/${EMBEDDED_DATABASE_NAME}` : undefined;
-    const probe = running ? createPool(running, { max: 2 }) : undefined;
-    const reachable = probe ? await probe.query('SELECT 1').then(() => true, () => false) : false;
-    await probe?.end();
-    if (running && reachable) {
-      databaseUrl = running;
-    } else {
-      const postgres = await startEmbeddedPostgres({ dataDir: dataDirectory, port: config.database.embeddedPort, logger });
-      databaseUrl = postgres.url;
-      stopEmbedded = () => postgres.stop();
-    }
-  }
-  const pool = createPool(databaseUrl, { max: 2 });
+  const { pool, close } = await openCommandDatabase(config, logger, 2);
   try {
-    await migrate(pool, logger);
     const created = await new Open311ApiKeyRepository(pool).create(name);
     process.stdout.write(`${JSON.stringify(created)}\n`);
     process.stderr.write('Keep the key now: only its sha256 is stored. Apps send it as the api_key parameter.\n');
     return 0;
   } finally {
-    await pool.end();
-    await stopEmbedded?.();
+    await close();
   }
 }

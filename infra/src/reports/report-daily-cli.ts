@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { addDaysToDate, iocError, reviewQuerySchema, parseWith, vietnamDateOf } from '@ioc/schemas';
-import { ReviewRepository, createPool, migrate } from '@ioc/store';
+import { ReviewRepository } from '@ioc/store';
 import { loadConfig } from '../config-file';
-import { EMBEDDED_DATABASE_NAME, startEmbeddedPostgres } from '../embedded/embedded-postgres';
+import { openCommandDatabase } from '../embedded/command-database';
 import { DEMO_SITE } from '../demo/site';
 import { writeDailyReport } from './daily-report';
 
@@ -23,32 +22,13 @@ export async function reportDailyCommand(argv: string[]): Promise<number> {
   const date = parsed.value.date ?? addDaysToDate(vietnamDateOf(Date.now()), -1);
   const directory = path.resolve(values.out ?? config.reports.directory ?? path.join(config.dataDir, 'reports'));
   const logger = pino({ level: 'warn' }, pino.destination(2));
-  let databaseUrl = config.database.url;
-  let stopEmbedded: (() => Promise<void>) | undefined;
-  if (!databaseUrl) {
-    const dataDirectory = path.resolve(config.dataDir);
-    const passwordPath = path.join(dataDirectory, 'postgres-password');
-    const running = existsSync(passwordPath) ? `postgres://postgres:${encodeURIComponent(readFileSync(passwordPath, 'utf8').trim())}@127.0.0.1:${config.database.embeddedPort}/${EMBEDDED_DATABASE_NAME}` : undefined;
-    const probe = running ? createPool(running, { max: 2 }) : undefined;
-    const reachable = probe ? await probe.query('SELECT 1').then(() => true, () => false) : false;
-    await probe?.end();
-    if (running && reachable) {
-      databaseUrl = running;
-    } else {
-      const postgres = await startEmbeddedPostgres({ dataDir: dataDirectory, port: config.database.embeddedPort, logger });
-      databaseUrl = postgres.url;
-      stopEmbedded = () => postgres.stop();
-    }
-  }
-  const pool = createPool(databaseUrl, { max: 8 });
+  const { pool, close } = await openCommandDatabase(config, logger, 8);
   try {
-    await migrate(pool, logger);
     const districtNames = config.demo.enabled ? new Map(DEMO_SITE.districts.map((district) => [district.code, district.name])) : undefined;
     const paths = await writeDailyReport({ reviews: new ReviewRepository(pool), directory, ...(districtNames ? { districtNames } : {}) }, date);
     process.stdout.write(`${JSON.stringify({ date, ...paths })}\n`);
     return 0;
   } finally {
-    await pool.end();
-    await stopEmbedded?.();
+    await close();
   }
 }
