@@ -17,3 +17,4 @@ export * from './open311';
 export * from './incident';
 export * from './review';
 export * from './violation';
+export * from './accounts';
