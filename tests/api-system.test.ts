@@ -20,6 +20,7 @@ import {
 import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 
 /**
  * The system as one process against a real PostgreSQL and Debian's Mosquitto as the external broker
@@ -40,6 +41,9 @@ const DEVICES = [station('api-aq-1', 103.01), station('api-aq-2', 103.03)];
 
 describe('API and live protocol against real services', () => {
   let system: RunningSystem;
+  /** Signed in through the real login route (tests/setup/accounts.ts); machine routes take an API key. */
+  let staff: SignedIn;
+  let machineKey: string;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
   let client: pg.Client;
@@ -62,6 +66,8 @@ describe('API and live protocol against real services', () => {
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
     system = await startSystem(config, pino({ level: 'silent' }));
+    staff = await signInAs(system.url, database.url, 'admin');
+    machineKey = await createTestApiKey(database.url, ['ingest', 'dossiers']);
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   });
@@ -74,12 +80,12 @@ describe('API and live protocol against real services', () => {
   });
 
   const post = (body: string, contentType = 'application/json') =>
-    fetch(`${system.url}/api/v1/ingest/readings`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    fetch(`${system.url}/api/v1/ingest/readings`, { method: 'POST', headers: { 'x-api-key': machineKey, 'content-type': contentType }, body });
   const isoSecondsAgo = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOString();
   const storedCount = async (deviceId: string) => Number((await client.query('SELECT count(*) FROM sensor_readings WHERE device_id = $1', [deviceId])).rows[0].count);
 
   it('reports health: database, TimescaleDB use, outbox, broker', async () => {
-    const health = (await (await fetch(`${system.url}/api/v1/health`)).json()) as HealthReport;
+    const health = (await (await staff.fetch(`${system.url}/api/v1/health`)).json()) as HealthReport;
     expect(health.status).toBe('ok');
     expect(health.database.reachable).toBe(true);
     expect(typeof health.database.timescaledb).toBe('boolean');
@@ -129,7 +135,7 @@ describe('API and live protocol against real services', () => {
     expect(json.error.code).toBe(code);
     expect(json.error.message.length).toBeGreaterThan(10);
     expect(JSON.stringify(json)).not.toMatch(/at .*\.ts:\d+/); // no stack traces
-    expect((await fetch(`${system.url}/api/v1/health`)).status).toBe(200);
+    expect((await staff.fetch(`${system.url}/api/v1/health`)).status).toBe(200);
   });
 
   it.each([
@@ -138,13 +144,13 @@ describe('API and live protocol against real services', () => {
     { query: 'deviceId=api-aq-1&from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z', status: 400 },
     { query: 'deviceId=api-aq-1&bucket=raw&from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z', status: 400 },
   ])('rejects a bad history query ($query)', async ({ query, status }) => {
-    const response = await fetch(`${system.url}/api/v1/readings/history?${query}`);
+    const response = await staff.fetch(`${system.url}/api/v1/readings/history?${query}`);
     expect(response.status).toBe(status);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('IOC_ERR_BAD_QUERY');
   });
 
   it('serves history in buckets', async () => {
-    const response = await fetch(`${system.url}/api/v1/readings/history?deviceId=api-aq-1&property=pm25&bucket=raw&from=${Date.now() - 3_600_000}`);
+    const response = await staff.fetch(`${system.url}/api/v1/readings/history?deviceId=api-aq-1&property=pm25&bucket=raw&from=${Date.now() - 3_600_000}`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { points: Array<{ avgValue: number }> };
     expect(body.points.map((point) => point.avgValue)).toEqual([30, 31, 32]);
@@ -155,16 +161,16 @@ describe('API and live protocol against real services', () => {
     await mqttClient.publishAsync('ioc/v1/sensors/api-aq-2', JSON.stringify([{ property: 'pm25', value: 44, observedAt: isoSecondsAgo(2) }]), { qos: 1 });
     await mqttClient.endAsync();
     await expect.poll(async () => (await client.query(`SELECT value FROM sensor_readings WHERE device_id = 'api-aq-2' AND property = 'pm25'`)).rows.map((row) => row.value), { timeout: 5000 }).toEqual([44]);
-    const devices = (await (await fetch(`${system.url}/api/v1/devices`)).json()) as { devices: Device[] };
+    const devices = (await (await staff.fetch(`${system.url}/api/v1/devices`)).json()) as { devices: Device[] };
     expect(devices.devices.map((device) => device.id).sort()).toEqual(['api-aq-1', 'api-aq-2']);
   });
 
   it('delivers every event after the snapshot exactly once, across a reconnect', async () => {
-    const snapshot = (await (await fetch(`${system.url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
+    const snapshot = (await (await staff.fetch(`${system.url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
     const received: LiveEvent[] = [];
     let lastId = snapshot.lastEventId;
     const connect = () => {
-      const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${system.url}/wall`, { auth: { afterEventId: lastId }, transports: ['websocket'], reconnection: false, forceNew: true });
+      const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${system.url}/wall`, { auth: { afterEventId: lastId }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: staff.cookie } });
       socket.on('deltas', (batch: WallDeltaBatch) => {
         expect(batch.afterEventId).toBe(lastId);
         for (const event of batch.events) received.push(event);
@@ -195,7 +201,7 @@ describe('API and live protocol against real services', () => {
   });
 
   it('asks a client with an id from another node or run to resync', async () => {
-    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${system.url}/wall`, { auth: { afterEventId: 'zzz0:5' }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${system.url}/wall`, { auth: { afterEventId: 'zzz0:5' }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: staff.cookie } });
     const resync = await new Promise<{ reason: string }>((resolve) => socket.on('resync', resolve));
     expect(resync.reason).toBe('unknownEpoch');
     socket.disconnect();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type CameraSummary, type LiveEvent, type WallClientToServerEvents, type WallDeltaBatch, type WallServerToClientEvents, type WallSnapshot } from '@ioc/schemas';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { signInAs, type SignedIn } from './setup/accounts';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -18,6 +19,7 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
  */
 describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${sharedDataMissingReason ?? ''}`, () => {
   let system: RunningSystem | undefined;
+  let staff: SignedIn;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
 
@@ -53,6 +55,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${
       { DATABASE_URL: database.url },
     );
     system = await startSystem(config, pino({ level: 'silent' }));
+    staff = await signInAs(system.url, database.url, 'admin');
   });
 
   afterAll(async () => {
@@ -62,7 +65,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${
   });
 
   it('brings the camera online, reports the broken one offline with its reason', async () => {
-    const cameras = async () => ((await (await fetch(`${system?.url}/api/v1/cameras`)).json()) as { cameras: Array<{ id: string; state: string; lastError?: string; framesAnalysed?: number }> }).cameras;
+    const cameras = async () => ((await (await staff.fetch(`${system?.url}/api/v1/cameras`)).json()) as { cameras: Array<{ id: string; state: string; lastError?: string; framesAnalysed?: number }> }).cameras;
     await expect.poll(async () => (await cameras()).find((camera) => camera.id === 'cam-hanoi-pole')?.state, { timeout: 30_000, interval: 500 }).toBe('online');
     await expect.poll(async () => (await cameras()).find((camera) => camera.id === 'cam-missing')?.state, { timeout: 30_000, interval: 500 }).toBe('offline');
     const missing = (await cameras()).find((camera) => camera.id === 'cam-missing');
@@ -71,10 +74,10 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${
 
   it('pushes the camera health and live counts to a wall client over socket.io, and lists its health', async () => {
     const url = system?.url as string;
-    const snapshot = (await (await fetch(`${url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
+    const snapshot = (await (await staff.fetch(`${url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
     const events: LiveEvent[] = [];
     let lastId = snapshot.lastEventId;
-    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${url}/wall`, { auth: { afterEventId: lastId }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${url}/wall`, { auth: { afterEventId: lastId }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: staff.cookie } });
     socket.on('deltas', (batch: WallDeltaBatch) => {
       expect(batch.afterEventId).toBe(lastId);
       events.push(...batch.events);
@@ -106,7 +109,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${
     expect(health?.inferenceMs).toBeGreaterThan(0);
     expect(health?.lastFrameAtMs).toBeGreaterThan(Date.now() - 60_000);
 
-    const listed = ((await (await fetch(`${url}/api/v1/cameras`)).json()) as { cameras: CameraSummary[] }).cameras;
+    const listed = ((await (await staff.fetch(`${url}/api/v1/cameras`)).json()) as { cameras: CameraSummary[] }).cameras;
     const camera = listed.find((entry) => entry.id === 'cam-hanoi-pole');
     expect(camera).toMatchObject({ state: 'online', deviceState: 'ok', analysisFps: 5 });
     expect(camera?.analysedFps).toBeGreaterThan(0);
@@ -117,14 +120,14 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`cameras in the system ${
 
   it('serves an annotated JPEG snapshot, and a clear 404 for a camera without one', async () => {
     await expect
-      .poll(async () => (await fetch(`${system?.url}/api/v1/cameras/cam-hanoi-pole/snapshot.jpg`)).status, { timeout: 30_000, interval: 500 })
+      .poll(async () => (await staff.fetch(`${system?.url}/api/v1/cameras/cam-hanoi-pole/snapshot.jpg`)).status, { timeout: 30_000, interval: 500 })
       .toBe(200);
-    const response = await fetch(`${system?.url}/api/v1/cameras/cam-hanoi-pole/snapshot.jpg`);
+    const response = await staff.fetch(`${system?.url}/api/v1/cameras/cam-hanoi-pole/snapshot.jpg`);
     expect(response.headers.get('content-type')).toBe('image/jpeg');
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
     expect(bytes.length).toBeGreaterThan(10_000);
-    const missing = await fetch(`${system?.url}/api/v1/cameras/cam-missing/snapshot.jpg`);
+    const missing = await staff.fetch(`${system?.url}/api/v1/cameras/cam-missing/snapshot.jpg`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('IOC_ERR_NOT_FOUND');
   });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type DossierKpiReport } from '@ioc/schemas';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 
 /**
  * Dossiers through the whole system (demo off, so every row is this file's): the webhook with good, bad and
@@ -44,6 +45,9 @@ const row = (id: string, event: string, time: string, due = '') => [id, '1.00119
 
 describe('dossiers through the running system', () => {
   let system: RunningSystem;
+  /** Signed in through the real login route (tests/setup/accounts.ts); machine routes take an API key. */
+  let staff: SignedIn;
+  let machineKey: string;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
   let client: pg.Client;
@@ -56,6 +60,8 @@ describe('dossiers through the running system', () => {
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
     system = await startSystem(config, pino({ level: 'silent' }));
+    staff = await signInAs(system.url, database.url, 'admin');
+    machineKey = await createTestApiKey(database.url, ['ingest', 'dossiers']);
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
   });
@@ -68,10 +74,10 @@ describe('dossiers through the running system', () => {
   });
 
   const postJson = (body: unknown) =>
-    fetch(`${system.url}/api/v1/dossiers/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${system.url}/api/v1/dossiers/events`, { method: 'POST', headers: { 'x-api-key': machineKey, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const eventCount = async (prefix: string) => Number((await client.query('SELECT count(*) FROM dossier_events WHERE dossier_id LIKE $1', [`${prefix}%`])).rows[0].count);
   const getJson = async <T>(pathAndQuery: string) => {
-    const response = await fetch(`${system.url}${pathAndQuery}`);
+    const response = await staff.fetch(`${system.url}${pathAndQuery}`);
     return { status: response.status, body: (await response.json()) as T };
   };
 
@@ -107,7 +113,7 @@ describe('dossiers through the running system', () => {
     const csv = [HEADER, row('CSV-1', 'Tiếp nhận', '03/03/2025 08:30', '03/03/2025 17:00'), row('CSV-1', 'Trả kết quả', '03/03/2025 15:00'), row('CSV-2', 'Tiếp nhận', '03/03/2025 09:00', 'ngày mai')]
       .map((cells) => cells.join(','))
       .join('\n');
-    const response = await fetch(`${system.url}/api/v1/dossiers/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+    const response = await fetch(`${system.url}/api/v1/dossiers/import`, { method: 'POST', headers: { 'x-api-key': machineKey, 'content-type': 'text/csv' }, body: csv });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ format: 'csv', rows: 3, accepted: 2, stored: 2, rejected: [{ row: 4, column: 'Hạn xử lý', field: 'dueAt' }] });
     const state = await client.query("SELECT status, channel, administrative_level FROM dossiers WHERE dossier_id = 'CSV-1'");
@@ -122,7 +128,7 @@ describe('dossiers through the running system', () => {
     sheet.addRow([...row('XLSX-2', 'Tiếp nhận', '04/03/2025 09:00', '06/03/2025 17:00').slice(0, 7), 'Fax', ...row('', 'Tiếp nhận', '04/03/2025 09:00', '06/03/2025 17:00').slice(8)]);
     sheet.addRow(row('XLSX-3', 'Tiếp nhận', '04/03/2025 10:00', '06/03/2025 17:00'));
     const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
-    const response = await fetch(`${system.url}/api/v1/dossiers/import`, { method: 'POST', headers: { 'content-type': XLSX }, body: bytes });
+    const response = await fetch(`${system.url}/api/v1/dossiers/import`, { method: 'POST', headers: { 'x-api-key': machineKey, 'content-type': XLSX }, body: bytes });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ format: 'xlsx', rows: 3, accepted: 2, rejected: [{ row: 3, column: 'Kênh', field: 'channel', reason: expect.stringContaining('"Fax"') }] });
     expect(await eventCount('XLSX-')).toBe(2);

@@ -11,6 +11,7 @@ import { startSystem, type RunningSystem } from '@ioc/infra';
 import { DEMO_SITE } from '../infra/src/demo/site';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { createTestDatabase } from './setup/database';
+import { addSessionToContext, signInAs, type SignedIn } from './setup/accounts';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -42,6 +43,8 @@ const vietnamLocal = (ms: number) => {
 
 describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitted, triaged, resolved ${sharedDataMissingReason ?? ''}`, () => {
   let system: RunningSystem;
+  /** Signed in through the real login route (tests/setup/accounts.ts); machine routes take an API key. */
+  let staff: SignedIn;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
 
@@ -68,6 +71,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
     system = await startSystem(config, pino({ level: 'warn' }));
+    staff = await signInAs(system.url, database.url, 'operator');
   });
 
   afterAll(async () => {
@@ -76,7 +80,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
     if (dataDirectory) rmSync(dataDirectory, { recursive: true, force: true });
   });
 
-  const readReport = async (id: string) => (await (await fetch(`${system.url}/api/v1/field-reports/${id}`)).json()) as { report: FieldReport; history: FieldReportHistoryEntry[] };
+  const readReport = async (id: string) => (await (await staff.fetch(`${system.url}/api/v1/field-reports/${id}`)).json()) as { report: FieldReport; history: FieldReportHistoryEntry[] };
   /** The citizen form up to the photo: service (with its attribute), description, a point picked on the map, contact. */
   const fillCitizenForm = async (citizen: Page, description: string) => {
     await citizen.waitForSelector('select[name="service_code"] option[value="GT-OGA"]', { state: 'attached' });
@@ -95,6 +99,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
 
   it('a citizen reports with a photo; the operator categorises, assigns and resolves it; the citizen sees it closed, then reopened', { timeout: 300_000 }, async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, system.url, staff);
     const pageErrors: string[] = [];
     try {
       // The operator's console is open before the report arrives: it must appear without a reload.
@@ -136,7 +141,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
       const rejection = await citizen.waitForSelector('.fr-error[data-code="IOC_ERR_PHOTO_REJECTED"]', { timeout: 30_000 });
       expect(await rejection.textContent()).toContain('Ảnh không được chấp nhận: chỉ nhận ảnh JPEG hoặc PNG đọc được.');
       await screenshot(citizen, 'report-rejected-photo.png');
-      const listed = (await (await fetch(`${system.url}/api/v1/field-reports`)).json()) as { total: number };
+      const listed = (await (await staff.fetch(`${system.url}/api/v1/field-reports`)).json()) as { total: number };
       expect(listed.total).toBe(1);
 
       // The operator's queue shows the new report live (socket), well before its 15 s poll.
@@ -232,6 +237,7 @@ describe.skipIf(sharedDataMissingReason)(`field reports in the browser: submitte
 
 describe('the operator queue: urgency order and filters over hand-made reports', () => {
   let system: RunningSystem;
+  let staff: SignedIn;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
   /** Label → request id, as the store numbered them. */
@@ -280,6 +286,7 @@ describe('the operator queue: urgency order and filters over hand-made reports',
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
     system = await startSystem(config, pino({ level: 'warn' }));
+    staff = await signInAs(system.url, database.url, 'operator');
   });
 
   afterAll(async () => {
@@ -291,6 +298,7 @@ describe('the operator queue: urgency order and filters over hand-made reports',
   it('lists overdue first (longest first), untriaged before assigned, resolved last; filters by overdue, status, agency and unaccented text', { timeout: 240_000 }, async () => {
     const label = (id: string) => [...ids.entries()].find(([, value]) => value === id)?.[0] ?? id;
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, system.url, staff);
     const pageErrors: string[] = [];
     try {
       const page = await browser.context.newPage();

@@ -9,6 +9,7 @@ import { AlertRepository, DeviceRepository, LocalBus, createPool, migrate } from
 import { IncidentEngine } from '@ioc/ingest';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 
 /**
  * Incidents the system raises, through the whole system against real PostgreSQL and Mosquitto: a PM2.5
@@ -36,6 +37,9 @@ const DEVICES = [
 
 describe('incidents through the whole system', () => {
   let system: RunningSystem;
+  /** Signed in through the real login route (tests/setup/accounts.ts); machine routes take an API key. */
+  let staff: SignedIn;
+  let machineKey: string;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
   let client: pg.Client;
@@ -53,6 +57,8 @@ describe('incidents through the whole system', () => {
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
     system = await startSystem(config, pino({ level: 'silent' }));
+    staff = await signInAs(system.url, database.url, 'admin');
+    machineKey = await createTestApiKey(database.url, ['ingest', 'dossiers']);
     system.bus.subscribe((message) => {
       if (message.kind === 'alert') announced.push(message.alert);
     });
@@ -70,12 +76,12 @@ describe('incidents through the whole system', () => {
   const send = async (deviceId: string, property: string, value: number, secondsAgo: number) => {
     const response = await fetch(`${system.url}/api/v1/ingest/readings`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'x-api-key': machineKey, 'content-type': 'application/json' },
       body: JSON.stringify({ readings: [{ deviceId, property, value, observedAt: new Date(Date.now() - secondsAgo * 1000).toISOString() }] }),
     });
     expect(response.status).toBe(202);
   };
-  const alerts = async (query: string) => ((await (await fetch(`${system.url}/api/v1/alerts?${query}`)).json()) as { alerts: AlertRecord[] }).alerts;
+  const alerts = async (query: string) => ((await (await staff.fetch(`${system.url}/api/v1/alerts?${query}`)).json()) as { alerts: AlertRecord[] }).alerts;
   const rowsFor = async (deviceId: string, rule: string) => (await client.query('SELECT id, closed_at FROM alerts WHERE device_id = $1 AND rule = $2 ORDER BY date_issued', [deviceId, rule])).rows;
 
   it('raises one PM2.5 alert while the air stays bad, clears it when it recovers, and an operator acknowledges it', async () => {
@@ -101,21 +107,21 @@ describe('incidents through the whole system', () => {
     ]);
 
     const id = (record as AlertRecord).id;
-    const ack = await fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'trucban.hoa', note: 'Đã báo Sở TN&MT, kiểm tra nguồn đốt rơm rạ.' }) });
+    const ack = await staff.fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'trucban.hoa', note: 'Đã báo Sở TN&MT, kiểm tra nguồn đốt rơm rạ.' }) });
     expect(ack.status).toBe(200);
     expect(((await ack.json()) as { alert: AlertRecord }).alert).toMatchObject({ acknowledgedBy: 'trucban.hoa', acknowledgementNote: expect.stringContaining('Sở TN&MT'), acknowledgedAt: expect.any(String) });
     expect((await alerts('acknowledged=true')).map((entry) => entry.id)).toContain(id);
-    const noNote = await fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'x' }) });
+    const noNote = await staff.fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'x' }) });
     expect(noNote.status).toBe(400);
     expect(((await noNote.json()) as { error: { issues: Array<{ path: string }> } }).error.issues.map((issue) => issue.path)).toContain('note');
-    expect((await fetch(`${system.url}/api/v1/alerts/nope/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'x', note: 'y' }) })).status).toBe(404);
+    expect((await staff.fetch(`${system.url}/api/v1/alerts/nope/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'x', note: 'y' }) })).status).toBe(404);
   });
 
   it('raises a flood alert at 15 cm with severity by depth, listed as an open incident for the wall', async () => {
     await send('inc-flood-1', 'waterLevelCm', 8, 30);
     await send('inc-flood-1', 'waterLevelCm', 33, 20);
     await expect.poll(async () => (await alerts('open=true&subCategory=flood')).map((record) => record.alert.severity)).toEqual(['high']);
-    const incidents = ((await (await fetch(`${system.url}/api/v1/incidents`)).json()) as { incidents: Array<Record<string, unknown>> }).incidents;
+    const incidents = ((await (await staff.fetch(`${system.url}/api/v1/incidents`)).json()) as { incidents: Array<Record<string, unknown>> }).incidents;
     expect(incidents).toContainEqual(expect.objectContaining({ rule: 'floodWaterLevel', severity: 'high', status: 'open', deviceId: 'inc-flood-1', location: { type: 'Point', coordinates: [103.02, 21.39] }, openedAt: expect.any(String) }));
   });
 

@@ -10,6 +10,7 @@ import { LiveHub, createReviewRouter, startApiServer, type ApiServer } from '@io
 import { WALL_DIST_DIRECTORY } from '@ioc/infra';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { createTestDatabase } from './setup/database';
+import { addSessionToContext, signInAs } from './setup/accounts';
 import { DATE, DISTRICT_NAMES, LATER_MS, seedReviewFixture } from './setup/review-fixture';
 
 /**
@@ -52,6 +53,7 @@ describe('leader page', () => {
   it('shows the day\'s figures with diacritics, drills down by district, switches language and serves the PDF', async () => {
     mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
     const browser = await launchChromium({ width: 1440, height: 1100 });
+    await addSessionToContext(browser.context, server.url, await signInAs(server.url, pool, 'leader'));
     try {
       const page = await browser.context.newPage();
       const errors: string[] = [];

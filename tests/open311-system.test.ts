@@ -10,6 +10,7 @@ import { Open311ApiKeyRepository, createPool, migrate } from '@ioc/store';
 import { cleanPhoto } from '@ioc/api';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { signInAs, type SignedIn } from './setup/accounts';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -100,6 +101,8 @@ const hasExif = (bytes: Buffer) => bytes.includes(Buffer.from('Exif\0\0', 'binar
 
 describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
   let system: RunningSystem;
+  /** Signed in through the real login route (tests/setup/accounts.ts). */
+  let staff: SignedIn;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
   let apiKey: string;
@@ -121,6 +124,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
       { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     );
     system = await startSystem(config, pino({ level: 'silent' }));
+    staff = await signInAs(system.url, database.url, 'admin');
     system.bus.subscribe((message: BusMessage) => {
       if (message.kind === 'alert' && message.alert.category === 'citizenReport') published.push(message.alert);
     });
@@ -144,7 +148,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     });
   const pothole = { service_code: 'GT-OGA', lat: '21.3861', long: '103.0232', address_string: 'Đường Võ Nguyên Giáp, phường Mường Thanh', description: 'Ổ gà lớn giữa làn xe máy', 'attribute[KICH_THUOC]': 'lon' };
   const getRequest = async (id: string, query = '') => ((await (await fetch(url(`requests/${id}.json${query}`))).json()) as Open311ServiceRequest[])[0] as Open311ServiceRequest;
-  const triage = async (id: string, action: string, body: unknown) => fetch(`${system.url}/api/v1/field-reports/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const triage = async (id: string, action: string, body: unknown) => staff.fetch(`${system.url}/api/v1/field-reports/${id}/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
   it('lists the services in Vietnamese, or English with lang=en, in JSON and XML', async () => {
     const services = (await (await fetch(url('services.json'))).json()) as Array<Record<string, unknown>>;
@@ -280,7 +284,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     form.append('operator', 'trucban.hoa');
     form.append('note', 'Đã dựng lại cột đèn và thay bóng.');
     form.append('media', new Blob([new Uint8Array(gradientPng(40, 30))], { type: 'image/png' }), 'fixed.png');
-    const resolved = await fetch(`${system.url}/api/v1/field-reports/${id}/resolve`, { method: 'POST', body: form });
+    const resolved = await staff.fetch(`${system.url}/api/v1/field-reports/${id}/resolve`, { method: 'POST', body: form });
     expect(resolved.status).toBe(200);
     citizen = await getRequest(id);
     expect(citizen).toMatchObject({ status: 'closed', status_notes: 'Đã dựng lại cột đèn và thay bóng.' });
@@ -298,7 +302,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     expect((await triage(id, 'reopen', { operator: 'lanhdao.minh', note: 'Người dân báo đèn lại tắt.' })).status).toBe(200);
     expect((await getRequest(id)).status).toBe('open');
 
-    const detail = (await (await fetch(`${system.url}/api/v1/field-reports/${id}`)).json()) as { history: Array<{ action: string; actor: string; public: boolean }> };
+    const detail = (await (await staff.fetch(`${system.url}/api/v1/field-reports/${id}`)).json()) as { history: Array<{ action: string; actor: string; public: boolean }> };
     expect(detail.history.map((entry) => entry.action)).toEqual(['opened', 'categorised', 'assigned', 'noted', 'resolved', 'reopened']);
     expect(detail.history[0]?.actor).toBe('app:Ứng dụng Điện Biên Smart');
     expect(detail.history.find((entry) => entry.action === 'noted')?.public).toBe(false);
@@ -336,7 +340,7 @@ describe('Open311 GeoReport v2 and field-report triage, whole system', () => {
     const form = new FormData();
     form.append('operator', 'trucban.hoa');
     form.append('note', 'Đã vá ổ gà.');
-    await fetch(`${system.url}/api/v1/field-reports/${id}/resolve`, { method: 'POST', body: form });
+    await staff.fetch(`${system.url}/api/v1/field-reports/${id}/resolve`, { method: 'POST', body: form });
     const ours = (await getRequest(id)) as unknown as Record<string, unknown>;
     const typeOf = (value: unknown) => (Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value);
     const specKeys = ['service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'agency_responsible', 'requested_datetime', 'updated_datetime', 'address', 'lat', 'long', 'attributes', 'notes'];

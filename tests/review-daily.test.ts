@@ -11,6 +11,7 @@ import { FieldReportRepository, ReviewRepository, createPool, migrate } from '@i
 import { LiveHub, createReviewRouter, dailyReviewPdf, startApiServer, type ApiServer } from '@ioc/api';
 import { DailyReportScheduler, startSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { signInAs, type SignedIn } from './setup/accounts';
 import { DATE, DISTRICT_NAMES, DOSSIERS, LATER_MS, day, dossierState, seedReviewFixture, vn } from './setup/review-fixture';
 
 /**
@@ -77,6 +78,8 @@ describe('leaders\' daily review', () => {
   let reviews: ReviewRepository;
   let server: ApiServer;
   let baseUrl: string;
+  /** A leader, signed in through the real login route (the review is for leaders and admins). */
+  let leader: SignedIn;
   const districtNames = DISTRICT_NAMES;
 
   beforeAll(async () => {
@@ -98,6 +101,7 @@ describe('leaders\' daily review', () => {
       routers: [createReviewRouter({ reviews, districts: [...districtNames].map(([code, name]) => ({ code, name })), nowMs: () => LATER_MS })],
     });
     baseUrl = server.url;
+    leader = await signInAs(baseUrl, pool, 'leader');
   });
 
   afterAll(async () => {
@@ -228,21 +232,21 @@ describe('leaders\' daily review', () => {
   });
 
   it('serves the review as JSON, today by default, and refuses a malformed date with a coded error', async () => {
-    const response = await fetch(`${baseUrl}/api/v1/review/daily?date=${DATE}&district=094`);
+    const response = await leader.fetch(`${baseUrl}/api/v1/review/daily?date=${DATE}&district=094`);
     expect(response.status).toBe(200);
     const review = (await response.json()) as DailyReview;
     expect(comparison(review, 'trafficVolume').value).toBe(903);
-    const today = (await (await fetch(`${baseUrl}/api/v1/review/daily`)).json()) as DailyReview;
+    const today = (await (await leader.fetch(`${baseUrl}/api/v1/review/daily`)).json()) as DailyReview;
     expect(today.date).toBe('2026-01-01');
     for (const bad of ['date=2025-02-30', 'date=11/06/2025', 'unknown=1']) {
-      const refused = await fetch(`${baseUrl}/api/v1/review/daily?${bad}`);
+      const refused = await leader.fetch(`${baseUrl}/api/v1/review/daily?${bad}`);
       expect(refused.status, bad).toBe(400);
       expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('IOC_ERR_BAD_QUERY');
     }
   });
 
   it('exports a real PDF with Be Vietnam Pro embedded and the Vietnamese text in its glyphs', async () => {
-    const response = await fetch(`${baseUrl}/api/v1/review/daily.pdf?date=${DATE}`);
+    const response = await leader.fetch(`${baseUrl}/api/v1/review/daily.pdf?date=${DATE}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/pdf');
     const served = Buffer.from(await response.arrayBuffer());
@@ -268,7 +272,7 @@ describe('leaders\' daily review', () => {
   });
 
   it('exports CSV in UTF-8 with a byte-order mark, the figures and both days', async () => {
-    const response = await fetch(`${baseUrl}/api/v1/review/daily.csv?date=${DATE}`);
+    const response = await leader.fetch(`${baseUrl}/api/v1/review/daily.csv?date=${DATE}`);
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('content-disposition')).toContain('bao-cao-ngay-2025-06-11.csv');
     const bytes = Buffer.from(await response.arrayBuffer());
@@ -280,7 +284,7 @@ describe('leaders\' daily review', () => {
     // On-time rates D−7 … D−1: 50, 0, 0, 0, 50, 50, 33.33 (X5 overdue all week; X4 early on D−7; X3 from D−3).
     expect(lines).toContain('Hồ sơ thủ tục hành chính,dossiersOnTimeRate,Tỷ lệ đúng hạn (%),2025-06-11,50,33.33,26.19,50');
     expect(lines.some((line) => line.startsWith('2025-06-11,094,Thành phố Điện Biên Phủ,903,3,'))).toBe(true);
-    const english = Buffer.from(await (await fetch(`${baseUrl}/api/v1/review/daily.csv?date=${DATE}&lang=en`)).arrayBuffer()).toString('utf8');
+    const english = Buffer.from(await (await leader.fetch(`${baseUrl}/api/v1/review/daily.csv?date=${DATE}&lang=en`)).arrayBuffer()).toString('utf8');
     expect(english).toContain('Traffic,trafficVolume,Traffic volume (vehicles),2025-06-11,913');
   });
 
@@ -340,9 +344,10 @@ describe('leaders\' daily review', () => {
     );
     const system = await startSystem(config, pino({ level: 'silent' }));
     try {
-      const review = (await (await fetch(`${system.url}/api/v1/review/daily?date=${DATE}`)).json()) as DailyReview;
+      const systemLeader = await signInAs(system.url, pool, 'leader');
+      const review = (await (await systemLeader.fetch(`${system.url}/api/v1/review/daily?date=${DATE}`)).json()) as DailyReview;
       expect(comparison(review, 'violationsTotal')).toMatchObject({ value: 4, dayBefore: 3 });
-      const csv = await fetch(`${system.url}/api/v1/review/daily.csv?date=${DATE}`);
+      const csv = await systemLeader.fetch(`${system.url}/api/v1/review/daily.csv?date=${DATE}`);
       expect(csv.headers.get('content-disposition')).toContain('bao-cao-ngay-2025-06-11.csv');
     } finally {
       await system.stop();

@@ -12,6 +12,7 @@ import { HashedFileStore, LocalBus, TrafficFlowRepository, ViolationRepository, 
 import { CameraPipeline, ModelCatalog, PlateReader } from '@ioc/ingest';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { signInAs, type SignedIn } from './setup/accounts';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -31,6 +32,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
   let files: HashedFileStore;
   let repository: ViolationRepository;
   let system: RunningSystem | undefined;
+  /** A police officer, signed in through the real login route: violations are for the police and admins. */
+  let staff: SignedIn;
   let dataDirectory = '';
   let baseUrl = '';
   const published: BusMessage[] = [];
@@ -117,7 +120,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
     systemLog.length = 0;
     system = await startSystem(config, pino({ level: 'debug' }, { write: (line: string) => void systemLog.push(JSON.parse(line) as Record<string, unknown>) }));
     baseUrl = system.url;
-    const list = (await (await fetch(`${baseUrl}/api/v1/violations?limit=100`)).json()) as ViolationListResponse;
+    staff = await signInAs(system.url, database.url, 'police');
+    const list = (await (await staff.fetch(`${baseUrl}/api/v1/violations?limit=100`)).json()) as ViolationListResponse;
     records = list.violations;
     const built = logLines.filter((line) => line.msg === 'violation recorded').map((line) => Number(line.evidenceMs)).sort((left, right) => left - right);
     evidenceBuildMs = built[Math.floor(built.length / 2)] ?? 0;
@@ -190,27 +194,27 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
 
   it('serves evidence over HTTP, verifies hashes, reports a tampered file, and audits every view', async () => {
     const record = records[0] as ViolationRecord;
-    const single = (await (await fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}`)).json()) as { violation: ViolationRecord };
+    const single = (await (await staff.fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}`)).json()) as { violation: ViolationRecord };
     expect(single.violation).toEqual(record);
     const frame = record.evidence.find((file) => file.kind === 'frameAt');
-    const served = await fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/evidence/${frame?.sha256}`);
+    const served = await staff.fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/evidence/${frame?.sha256}`);
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(sha256Hex(new Uint8Array(await served.arrayBuffer()))).toBe(frame?.sha256);
     const otherHash = '0'.repeat(64);
-    const refused = await fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/evidence/${otherHash}`);
+    const refused = await staff.fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/evidence/${otherHash}`);
     expect(refused.status).toBe(404);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('IOC_ERR_NOT_FOUND');
-    expect((await fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/evidence/not-a-hash`)).status).toBe(400);
+    expect((await staff.fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/evidence/not-a-hash`)).status).toBe(400);
 
-    const verified = (await (await fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/verify`)).json()) as ViolationVerifyResponse;
+    const verified = (await (await staff.fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/verify`)).json()) as ViolationVerifyResponse;
     expect(verified.ok).toBe(true);
     expect(verified.files.map((file) => file.result)).toEqual(record.evidence.map(() => 'ok'));
 
     // Tamper with the clip: the file keeps its name, the record keeps its hash, verification tells them apart.
     const clip = record.evidence.find((file) => file.kind === 'clip');
     appendFileSync(files.pathOf(clip?.sha256 as string, 'mp4'), Buffer.from([0]));
-    const tampered = (await (await fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/verify`)).json()) as ViolationVerifyResponse;
+    const tampered = (await (await staff.fetch(`${baseUrl}/api/v1/violations/${encodeURIComponent(record.id)}/verify`)).json()) as ViolationVerifyResponse;
     expect(tampered.ok).toBe(false);
     expect(tampered.files.filter((file) => file.result !== 'ok')).toEqual([{ kind: 'clip', sha256: clip?.sha256, mediaType: 'video/mp4', result: 'mismatch', actualSha256: expect.not.stringMatching(clip?.sha256 as string) }]);
 
@@ -232,7 +236,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
   });
 
   it('lists with filters and pages', async () => {
-    const get = async (query: string) => (await (await fetch(`${baseUrl}/api/v1/violations?${query}`)).json()) as ViolationListResponse;
+    const get = async (query: string) => (await (await staff.fetch(`${baseUrl}/api/v1/violations?${query}`)).json()) as ViolationListResponse;
     const all = await get('cameraId=cam-hanoi-pole&rule=redLightViolation&status=new');
     expect(all.total).toBe(3);
     const page = await get('limit=1&offset=1');
@@ -240,7 +244,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live violations with evi
     expect(page.violations.map((record) => record.id)).toEqual([records[1]?.id]);
     expect((await get('cameraId=other')).total).toBe(0);
     expect((await get('to=2000-01-01T00:00:00Z')).total).toBe(0);
-    const bad = await fetch(`${baseUrl}/api/v1/violations?rule=jaywalking`);
+    const bad = await staff.fetch(`${baseUrl}/api/v1/violations?rule=jaywalking`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { code: string } }).error.code).toBe('IOC_ERR_BAD_QUERY');
   });

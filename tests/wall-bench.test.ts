@@ -12,6 +12,7 @@ import { WALL_DIST_DIRECTORY, startSystem, type RunningSystem } from '@ioc/infra
 import { buildSitePack } from '../infra/src/site-pack';
 import { createTestDatabase } from './setup/database';
 import { launchChromium } from './setup/browser';
+import { addSessionToContext, signInAs, type SignedIn } from './setup/accounts';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -66,6 +67,8 @@ interface WallWindow {
 
 interface Fixture {
   system: RunningSystem;
+  /** An operator signed in through the real login route: the wall's browser and the triage calls use the session. */
+  staff: SignedIn;
   stop(): Promise<void>;
   /**
    * Starts `EVENTS_PER_SECOND` readings over MQTT (one event each, with PM2.5 episodes that raise incidents), a
@@ -140,9 +143,11 @@ async function startFixture(label: string, historyMinutes: number): Promise<Fixt
     {},
   );
   const system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameras)], wallDirectory });
+  const staff = await signInAs(system.url, database.url, 'operator');
 
   return {
     system,
+    staff,
     async startLoad() {
       const client = await mqtt.connectAsync(system.brokerUrl);
       let sent = 0;
@@ -183,7 +188,7 @@ async function startFixture(label: string, historyMinutes: number): Promise<Fixt
       const fresh: string[] = [];
       const assigned: string[] = [];
       const post = async (url: string, body: URLSearchParams | object) => {
-        const response = await fetch(`${system.url}${url}`, {
+        const response = await staff.fetch(`${system.url}${url}`, {
           method: 'POST',
           headers: body instanceof URLSearchParams ? { 'content-type': 'application/x-www-form-urlencoded' } : { 'content-type': 'application/json' },
           body: body instanceof URLSearchParams ? body : JSON.stringify(body),
@@ -269,6 +274,7 @@ describe.skipIf(!BENCH || sharedDataMissingReason !== undefined)(`wall benchmark
 
   it('frame time with 100,000 violations, 5,000 road segments and 500 cameras while 200 events/s arrive; load to first complete render', async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, fixture.system.url, fixture.staff);
     const load = await fixture.startLoad();
     try {
       const page = await browser.context.newPage();
@@ -326,6 +332,7 @@ describe.skipIf(SOAK_MINUTES <= 0 || sharedDataMissingReason !== undefined)(`wal
 
   it(`runs ${SOAK_MINUTES} minutes at ${EVENTS_PER_SECOND} events/s; heap and DOM nodes every minute`, async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, fixture.system.url, fixture.staff);
     const load = await fixture.startLoad();
     try {
       const page = await browser.context.newPage();

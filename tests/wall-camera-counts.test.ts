@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type CameraLineCounts, type WallClientToServerEvents, type WallServerToClientEvents, type WallSnapshot } from '@ioc/schemas';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { addSessionToContext, signInAs, type SignedIn } from './setup/accounts';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
@@ -21,6 +22,7 @@ const total = (counts: CameraLineCounts) => Object.values(counts).reduce((sum, b
 
 describe.skipIf(sharedDataMissingReason !== undefined)(`live camera counts on the wall ${sharedDataMissingReason ?? ''}`, () => {
   let system: RunningSystem | undefined;
+  let staff: SignedIn;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let dataDirectory: string;
 
@@ -51,6 +53,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live camera counts on th
       { DATABASE_URL: database.url },
     );
     system = await startSystem(config, pino({ level: 'silent' }));
+    staff = await signInAs(system.url, database.url, 'operator');
   }, 120_000);
 
   afterAll(async () => {
@@ -62,13 +65,14 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`live camera counts on th
   it('draws the counts pushed over the socket beside the camera on the map and in the camera strip', async () => {
     const url = system?.url as string;
     // The test's own socket sees what the wall is sent: the latest totals are what the wall must show.
-    const snapshot = (await (await fetch(`${url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
+    const snapshot = (await (await staff.fetch(`${url}/api/v1/wall/snapshot`)).json()) as WallSnapshot;
     let latestTotal = 0;
-    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${url}/wall`, { auth: { afterEventId: snapshot.lastEventId }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket: Socket<WallServerToClientEvents, WallClientToServerEvents> = connectSocket(`${url}/wall`, { auth: { afterEventId: snapshot.lastEventId }, transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: staff.cookie } });
     socket.on('deltas', (batch) => {
       for (const event of batch.events) if (event.type === 'camera.counts' && event.counts.cameraId === CAMERA_ID) latestTotal = Math.max(latestTotal, total(event.counts.totals));
     });
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, url, staff);
     try {
       const page = await browser.context.newPage();
       const pageErrors: string[] = [];

@@ -8,6 +8,7 @@ import { resolveConfig, type Device } from '@ioc/schemas';
 import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
+import { addSessionToContext, signInAs, type SignedIn } from './setup/accounts';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 
 /**
@@ -28,6 +29,7 @@ const TEST_DEVICE: Device = {
 
 describe('wall end to end', () => {
   let system: RunningSystem;
+  let staff: SignedIn;
   let dropDatabase: () => Promise<void>;
   let dataDirectory: string;
 
@@ -52,6 +54,7 @@ describe('wall end to end', () => {
       {},
     );
     system = await startSystem(config, pino({ level: 'warn' }));
+    staff = await signInAs(system.url, database.url, 'operator');
   });
 
   afterAll(async () => {
@@ -62,6 +65,7 @@ describe('wall end to end', () => {
 
   it('shows a reading published over MQTT on the map and in the chart within 2 s', async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, system.url, staff);
     try {
       const page = await browser.context.newPage();
       const pageErrors: string[] = [];

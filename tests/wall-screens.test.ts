@@ -11,6 +11,7 @@ import { createCameraRouter, type CameraDirectory, type CameraSummary } from '@i
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { buildSitePack, type PackPoint } from '../infra/src/site-pack';
 import { createTestDatabase } from './setup/database';
+import { addSessionToContext, createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
@@ -185,6 +186,9 @@ function violationAlerts(points: PackPoint[], count: number, nowMs: number): Ale
 
 describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDataMissingReason ?? ''}`, () => {
   let system: RunningSystem;
+  /** Signed in through the real login route (tests/setup/accounts.ts); machine routes take an API key. */
+  let staff: SignedIn;
+  let machineKey: string;
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let workDirectory: string;
   let cameras: PackPoint[];
@@ -232,6 +236,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
     const photo = readFileSync(path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates/trungdinh22_4.jpg'));
     // IOC_WALL_DIRECTORY: another build of the wall than dashboards/wall/dist (one made aside while others rebuild dist).
     system = await startSystem(config, pino({ level: 'warn' }), { routers: [createCameraRouter(cameraDirectory(cameras, photo, Date.now()))], ...(process.env.IOC_WALL_DIRECTORY ? { wallDirectory: process.env.IOC_WALL_DIRECTORY } : {}) });
+    staff = await signInAs(system.url, database.url, 'admin');
+    machineKey = await createTestApiKey(database.url, ['ingest', 'dossiers']);
 
     // Dossiers through the real webhook: received today at three agencies, some resolved, some overdue since last week.
     const dayMs = 86_400_000;
@@ -249,7 +255,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
         return index % 3 === 2 && !overdue ? [received, { ...base, event: 'resolved', occurredAt: new Date(receivedAtMs + 300_000).toISOString() }] : [received];
       }).flat(),
     );
-    const posted = await fetch(`${system.url}/api/v1/dossiers/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    const posted = await fetch(`${system.url}/api/v1/dossiers/events`, { method: 'POST', headers: { 'x-api-key': machineKey, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
     expect(posted.status).toBe(202);
 
     // Thirty minutes of history, then a reading per device every two seconds while the test runs.
@@ -283,11 +289,11 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
     reportIds = await postFieldReports();
     // The engine raised the PM2.5 incidents from the readings above; an operator acknowledges one.
     const incidents = await waitFor(async () => {
-      const body = (await (await fetch(`${system.url}/api/v1/incidents`)).json()) as { incidents: Array<{ id: string; deviceId: string; severity: string }> };
+      const body = (await (await staff.fetch(`${system.url}/api/v1/incidents`)).json()) as { incidents: Array<{ id: string; deviceId: string; severity: string }> };
       return body.incidents.some((incident) => incident.deviceId === 'hcm-aq-1') && body.incidents.some((incident) => incident.deviceId === 'hcm-aq-2') ? body.incidents : undefined;
     }, 20_000);
     const high = incidents.find((incident) => incident.deviceId === 'hcm-aq-1') as { id: string };
-    const ack = await fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(high.id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'Trực ban ca 1', note: 'Đã báo Sở Tài nguyên và Môi trường' }) });
+    const ack = await staff.fetch(`${system.url}/api/v1/alerts/${encodeURIComponent(high.id)}/ack`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'Trực ban ca 1', note: 'Đã báo Sở Tài nguyên và Môi trường' }) });
     expect(ack.status).toBe(200);
   });
 
@@ -302,7 +308,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
   }
 
   async function postJson(url: string, body: object): Promise<unknown> {
-    const response = await fetch(`${system.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await staff.fetch(`${system.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect(response.status, `${url}: ${response.status}`).toBe(200);
     return response.json();
   }
@@ -405,6 +411,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
   ]) {
     it(`every scene at ${viewport.width}×${viewport.height}: screenshots, panels with data or an empty state, no overlapping or clipped text`, async () => {
       const browser = await launchChromium(viewport);
+      await addSessionToContext(browser.context, system.url, staff);
       try {
         const page = await browser.context.newPage();
         const pageErrors: string[] = [];
@@ -443,6 +450,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
 
   it('operator view at 1920×1080: scene switches, the pin, a camera click opening its live snapshot', async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, system.url, staff);
     try {
       const page = await browser.context.newPage();
       await openWall(page, '?rotate=2');
@@ -470,6 +478,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
 
   it('field reports live at 1920×1080: a new report is on the map before the next poll; a click on a marker opens its card with the photo', async () => {
     const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, system.url, staff);
     try {
       const page = await browser.context.newPage();
       await openWall(page, '?scene=incidents&rotate=0');
@@ -504,6 +513,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`wall screens ${sharedDat
 
   it('spanning layout at 7680×2160: map in the middle, panels on both sides', async () => {
     const browser = await launchChromium({ width: 7680, height: 2160 });
+    await addSessionToContext(browser.context, system.url, staff);
     try {
       const page = await browser.context.newPage();
       await openWall(page, '?kiosk=1&scene=overview');

@@ -16,6 +16,7 @@ import { formatWallParams, type WallParams } from './params';
 import { CameraStrip } from './panels/CameraStrip';
 import { AlertList, DeviceRanking } from './panels/DeviceRanking';
 import { Header } from './panels/Header';
+import { UserMenu } from './UserMenu';
 import { Kpis } from './panels/Kpis';
 import { LevelLegend } from './panels/LevelLegend';
 import { DossierGauges, FieldReports, IncidentsBySeverity, OverdueAgencies } from './panels/ServicePanels';
@@ -176,6 +177,7 @@ export function App({ store, connection, registry, initialParams, config: config
   return (
     <div className={`wall layout-${layout.kind}${kiosk ? ' kiosk' : ''}`} data-scene={scene.id}>
       <Header state={state} lang={lang} kiosk={kiosk} property={property} staleAfterMs={staleAfterMs} onLang={onLang} onProperty={onProperty} rotation={rotation} onPin={onPin} onUnpin={onUnpin} onCommit={onCommit} />
+      {!kiosk && <UserMenu lang={lang} className="wall-corner" />}
       <main className={`wall-main scene-${scene.id}`} style={{ ['--side-count' as string]: scene.side.length, ['--strip-count' as string]: scene.strip.length }}>
         <section className="map-area">
           {ready ? (

@@ -12,8 +12,10 @@
  *                        the full camera pipeline (lines, stop lines, signal lamps, violation rules) on a file
  *   ioc build-site-pack --osm FILE(.osm|.osm.pbf) --boundaries FILE.geojson --out DIR [--name N] [--clip] [--cameras F] [--sensors F]
  *                        a site pack (site.json, roads/water/boundaries GeoJSON) for basemap.kind geojson
- *   ioc create-api-key NAME
- *                        an Open311 api_key for a citizens' app (printed once; stored as its sha256)
+ *   ioc create-api-key NAME [--scope open311,ingest,dossiers]
+ *                        an API key for a citizens' app or a machine (printed once; stored as its sha256)
+ *   ioc create-user --role admin|operator|leader|police --username NAME [--districts …] [--cameras …] [--unit …]
+ *                        a staff account; password from stdin, a no-echo prompt, or generated and printed once
  *   ioc read-plates --images DIR [--labels DIR] [--json]  |  --truth FILE.json
  *                        read licence plates (labelled plate boxes or whole images); with --truth, the exact-read share
  *   ioc import-dossiers FILE(.csv|.xlsx) [--format csv|xlsx] [--server URL]
@@ -35,6 +37,7 @@ import { startSystem } from '../system';
 import { BUILD_SITE_PACK_USAGE, buildSitePackCommand } from '../site-pack/cli';
 import { IMPORT_DOSSIERS_USAGE, importDossiersCommand } from '../demo/dossiers-import-cli';
 import { CREATE_API_KEY_USAGE, createApiKeyCommand } from '../demo/field-reports-cli';
+import { CREATE_USER_USAGE, createUserCommand } from '../accounts/create-user-cli';
 import { READ_PLATES_USAGE, readPlatesCommand } from '../plates/read-plates-cli';
 import { REPORT_DAILY_USAGE, reportDailyCommand } from '../reports/report-daily-cli';
 
@@ -42,6 +45,7 @@ const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${BUILD_SITE_PACK_USAGE}
   ${IMPORT_DOSSIERS_USAGE}
   ${CREATE_API_KEY_USAGE}
+  ${CREATE_USER_USAGE}
   ${READ_PLATES_USAGE}
   ${REPORT_DAILY_USAGE}
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
@@ -193,6 +197,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'build-site-pack') return buildSitePackCommand(argv.slice(1));
   if (command === 'import-dossiers') return importDossiersCommand(argv.slice(1));
   if (command === 'create-api-key') return createApiKeyCommand(argv.slice(1));
+  if (command === 'create-user') return createUserCommand(argv.slice(1));
   if (command === 'read-plates') return readPlatesCommand(argv.slice(1));
   if (command === 'report-daily') return reportDailyCommand(argv.slice(1));
   const config = loadConfig();

@@ -7,7 +7,7 @@ import { DossierIngest, XLSX_MEDIA_TYPE, detectFileFormat, type DossierFileForma
 import { DossierRepository, createPool, migrate } from '@ioc/store';
 import { loadConfig } from '../config-file';
 
-export const IMPORT_DOSSIERS_USAGE = 'ioc import-dossiers FILE(.csv|.xlsx) [--format csv|xlsx] [--server URL]';
+export const IMPORT_DOSSIERS_USAGE = 'ioc import-dossiers FILE(.csv|.xlsx) [--format csv|xlsx] [--server URL] (to a server: an API key of scope dossiers in IOC_API_KEY)';
 
 /**
  * `ioc import-dossiers FILE`: a one-stop-shop export (CSV or XLSX) into the dossier tables. With DATABASE_URL
@@ -44,9 +44,12 @@ export async function importDossiersCommand(argv: string[]): Promise<number> {
     }
   } else {
     const server = values.server ?? `http://127.0.0.1:${config.server.port}`;
+    // The key comes from the environment, not the command line, so it stays out of the shell history and `ps`.
+    const apiKey = process.env.IOC_API_KEY;
+    if (!apiKey) throw iocError('IOC_ERR_UNAUTHENTICATED', 'Sending to a server needs an API key of scope dossiers in IOC_API_KEY (ioc create-api-key NAME --scope dossiers)');
     const response = await fetch(new URL('/api/v1/dossiers/import', server), {
       method: 'POST',
-      headers: { 'content-type': format === 'xlsx' ? XLSX_MEDIA_TYPE : 'text/csv; charset=utf-8' },
+      headers: { 'content-type': format === 'xlsx' ? XLSX_MEDIA_TYPE : 'text/csv; charset=utf-8', 'x-api-key': apiKey },
       body: bytes,
     }).catch((err: unknown) => {
       throw iocError('IOC_ERR_VALIDATION', `No IOC answers at ${server} (${(err as Error).message}); start it, pass --server, or set DATABASE_URL`, { cause: err });

@@ -1,5 +1,6 @@
-import express, { type Router } from 'express';
-import { iocError, type CameraSummary } from '@ioc/schemas';
+import express, { type Request, type Router } from 'express';
+import { iocError, userMaySee, type CameraSummary } from '@ioc/schemas';
+import { userOf } from './access/access-control';
 
 export type { CameraSummary };
 
@@ -12,12 +13,18 @@ export interface CameraDirectory {
 /** `GET /api/v1/cameras` and `GET /api/v1/cameras/:id/snapshot.jpg` (the annotated frame, refreshed every few seconds). */
 export function createCameraRouter(directory: CameraDirectory): Router {
   const router = express.Router();
-  router.get('/api/v1/cameras', (_request, response) => {
-    response.json({ cameras: directory.list() });
+  // A district-scoped user sees the cameras of their districts (and of their camera list) only.
+  const visibleCameras = (request: Request): CameraSummary[] => {
+    const user = userOf(request);
+    const cameras = directory.list();
+    return user ? cameras.filter((camera) => userMaySee(user, { districtCode: camera.districtCode, cameraId: camera.id })) : cameras;
+  };
+  router.get('/api/v1/cameras', (request, response) => {
+    response.json({ cameras: visibleCameras(request) });
   });
   router.get('/api/v1/cameras/:id/snapshot.jpg', (request, response) => {
     const id = request.params.id;
-    if (!directory.list().some((camera) => camera.id === id)) throw iocError('IOC_ERR_NOT_FOUND', `No camera with id ${id}`);
+    if (!visibleCameras(request).some((camera) => camera.id === id)) throw iocError('IOC_ERR_NOT_FOUND', `No camera with id ${id}`);
     const snapshot = directory.snapshot(id);
     if (!snapshot) throw iocError('IOC_ERR_NOT_FOUND', `Camera ${id} has no snapshot yet (it is starting or offline)`);
     response

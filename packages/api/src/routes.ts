@@ -109,6 +109,11 @@ export function apiRoutes(deps: RouteDependencies): Router {
     response.json(deps.hub.snapshot());
   });
 
+  // The site (name, centre, districts) without any reading: the public citizen page's map needs only this.
+  router.get('/api/v1/site', (_request, response) => {
+    response.json({ site: deps.hub.snapshot().site });
+  });
+
   router.get('/api/v1/wall/config', (_request, response) => {
     const basemap = deps.config.basemap;
     response.json({

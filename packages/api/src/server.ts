@@ -6,7 +6,10 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { IocConfig } from '@ioc/schemas';
-import { DeadLetterRepository, DeviceRepository, ReadingRepository } from '@ioc/store';
+import { AuditLog, DeadLetterRepository, DeviceRepository, Open311ApiKeyRepository, ReadingRepository, SessionRepository, UserRepository } from '@ioc/store';
+import { AccessControl } from './access/access-control';
+import { securityHeaders } from './access/security-headers';
+import { createSessionRouter } from './access/session-routes';
 import { geojsonBasemap } from './basemap';
 import { errorHandler, notFoundHandler } from './http-errors';
 import type { LiveHub } from './live-hub';
@@ -26,6 +29,8 @@ export interface ApiServerOptions {
 }
 
 export interface ApiServer {
+  /** The express application (tests walk its router stacks to list every route). */
+  app: express.Express;
   http: HttpServer;
   io: Server;
   wall: WallGateway;
@@ -41,11 +46,28 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use((_request, response, next) => {
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    response.setHeader('Referrer-Policy', 'no-referrer');
-    next();
-  });
+  app.use(securityHeaders(config));
+  // Accounts: every request passes the permission table (access/permissions.ts) before any route runs.
+  const users = new UserRepository(options.pool);
+  const sessions = new SessionRepository(options.pool, { maxAgeMs: config.auth.sessionMaxHours * 3_600_000, idleTimeoutMs: config.auth.sessionIdleMinutes * 60_000 });
+  const auditLog = new AuditLog(options.pool);
+  const access = new AccessControl({ sessions, apiKeys: new Open311ApiKeyRepository(options.pool), logger, wallDirectory: options.wallDirectory });
+  app.use(access.middleware());
+  app.use(
+    createSessionRouter({
+      users,
+      sessions,
+      audit: auditLog,
+      logger,
+      limits: { windowMs: config.auth.loginWindowMinutes * 60_000, perAddress: config.auth.loginAttemptsPerAddress, perUsername: config.auth.loginAttemptsPerUsername },
+      onSignOut: (tokenSha256) => {
+        // Live sockets of the closed session go too: signing out must end the wall's stream on that screen.
+        for (const namespace of io._nsps.values()) {
+          for (const socket of namespace.sockets.values()) if ((socket.data as { sessionSha256?: string }).sessionSha256 === tokenSha256) socket.disconnect(true);
+        }
+      },
+    }),
+  );
   for (const router of options.routers ?? []) app.use(router);
 
   const basemap = config.basemap.kind === 'geojson' && config.basemap.directory ? geojsonBasemap(path.resolve(config.basemap.directory)) : undefined;
@@ -53,6 +75,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const http = createServer(app);
   const io = new Server(http, { serveClient: false, cors: { origin: false } });
+  // The same permission table on socket.io: each namespace checks the handshake's session cookie, including
+  // namespaces created later by other parts (the listener is in place before any of them).
+  io.of('/').use(access.socketMiddleware('/'));
+  io.on('new_namespace', (namespace) => namespace.use(access.socketMiddleware(namespace.name)));
   const wall = new WallGateway(io, options.hub, logger, { batchIntervalMs: config.live.batchIntervalMs, heartbeatIntervalMs: 5000 });
 
   app.use(
@@ -98,8 +124,12 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const port = typeof address === 'object' && address ? address.port : config.server.port;
   const url = `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`;
   log.info({ url }, 'API and wall listening');
+  if ((await users.count()) === 0) {
+    log.warn('no user accounts yet: create the first admin with `pnpm ioc create-user --role admin --username NAME` (the password is read from stdin or generated and printed once)');
+  }
 
   return {
+    app,
     http,
     io,
     wall,

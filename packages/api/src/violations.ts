@@ -1,6 +1,7 @@
 import express, { type Request, type Router } from 'express';
-import { iocError, parseWith, violationListQuerySchema, type EvidenceAccessResult, type ViolationListResponse, type ViolationRecord, type ViolationVerifyResponse } from '@ioc/schemas';
-import type { HashedFileStore, ViolationRepository } from '@ioc/store';
+import { iocError, parseWith, userMaySee, violationListQuerySchema, type EvidenceAccessResult, type ViolationListResponse, type ViolationRecord, type ViolationVerifyResponse } from '@ioc/schemas';
+import type { AuditLog, HashedFileStore, ViolationRepository } from '@ioc/store';
+import { userOf } from './access/access-control';
 
 /**
  * Traffic violations recorded by the live cameras and their evidence:
@@ -16,6 +17,8 @@ export type ViolationReader = Pick<ViolationRepository, 'list' | 'get' | 'record
 export interface ViolationRouterOptions {
   violations: ViolationReader;
   evidence: Pick<HashedFileStore, 'pathOf' | 'has' | 'verify'>;
+  /** Evidence views and verifications also go to the hash-chained audit log, with the user (evidence_access keeps its rows). */
+  audit?: Pick<AuditLog, 'append'> | undefined;
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -34,17 +37,27 @@ function clientAddress(request: Request): string | null {
 export function createViolationRouter(options: ViolationRouterOptions): Router {
   const { violations, evidence } = options;
   const router = express.Router();
+  /** A record outside the user's districts or cameras is answered as if it did not exist. */
+  const visible = (request: Request, record: ViolationRecord | undefined): ViolationRecord | undefined => {
+    const user = userOf(request);
+    return record && (!user || userMaySee(user, { districtCode: record.districtCode, cameraId: record.cameraId })) ? record : undefined;
+  };
+  const auditLog = async (request: Request, action: 'evidence.view' | 'evidence.verify', target: string, result: string, details: Record<string, unknown>) => {
+    const user = userOf(request);
+    await options.audit?.append({ action, target, result, user: user ?? null, clientAddress: clientAddress(request), details });
+  };
 
   router.get('/api/v1/violations', async (request, response) => {
     const parsed = parseWith(violationListQuerySchema, request.query, 'query');
     if (!parsed.ok) throw iocError('IOC_ERR_BAD_QUERY', parsed.error.message.replace(/^Invalid/, 'Invalid query'), { issues: [...parsed.error.issues] });
-    const page = await violations.list(parsed.value);
+    const user = userOf(request);
+    const page = await violations.list(parsed.value, user ? { districtCodes: user.districtCodes, cameraIds: user.cameraIds } : undefined);
     const body: ViolationListResponse = { violations: page.violations, total: page.total, limit: parsed.value.limit, offset: parsed.value.offset };
     response.json(body);
   });
 
   router.get('/api/v1/violations/:id', async (request, response) => {
-    const record = await violations.get(request.params.id);
+    const record = visible(request, await violations.get(request.params.id));
     if (!record) throw iocError('IOC_ERR_NOT_FOUND', `No violation with id ${request.params.id}`);
     response.json({ violation: record });
   });
@@ -52,8 +65,11 @@ export function createViolationRouter(options: ViolationRouterOptions): Router {
   router.get('/api/v1/violations/:id/evidence/:sha256', async (request, response) => {
     const { id, sha256 } = request.params;
     if (!SHA256_HEX.test(sha256)) throw iocError('IOC_ERR_BAD_QUERY', 'The evidence file is named by its sha256: 64 lowercase hex digits.', { issues: [{ path: 'sha256', reason: '64 lowercase hex digits' }] });
-    const record = await violations.get(id);
-    const audit = (result: EvidenceAccessResult) => violations.recordAccess({ violationId: id, sha256, action: 'view', result, clientAddress: clientAddress(request) });
+    const record = visible(request, await violations.get(id));
+    const audit = async (result: EvidenceAccessResult) => {
+      await violations.recordAccess({ violationId: id, sha256, action: 'view', result, clientAddress: clientAddress(request) });
+      await auditLog(request, 'evidence.view', id, result, { sha256 });
+    };
     if (!record) {
       await audit('unknownViolation');
       throw iocError('IOC_ERR_NOT_FOUND', `No violation with id ${id}`);
@@ -80,9 +96,10 @@ export function createViolationRouter(options: ViolationRouterOptions): Router {
 
   router.get('/api/v1/violations/:id/verify', async (request, response) => {
     const { id } = request.params;
-    const record: ViolationRecord | undefined = await violations.get(id);
+    const record: ViolationRecord | undefined = visible(request, await violations.get(id));
     if (!record) {
       await violations.recordAccess({ violationId: id, sha256: null, action: 'verify', result: 'unknownViolation', clientAddress: clientAddress(request) });
+      await auditLog(request, 'evidence.verify', id, 'unknownViolation', {});
       throw iocError('IOC_ERR_NOT_FOUND', `No violation with id ${id}`);
     }
     const files = await Promise.all(
@@ -92,6 +109,7 @@ export function createViolationRouter(options: ViolationRouterOptions): Router {
       }),
     );
     await violations.recordAccess({ violationId: id, sha256: null, action: 'verify', result: 'verified', clientAddress: clientAddress(request) });
+    await auditLog(request, 'evidence.verify', id, 'verified', {});
     const body: ViolationVerifyResponse = { violationId: id, ok: files.length > 0 && files.every((file) => file.result === 'ok'), checkedAt: new Date().toISOString(), files };
     response.json(body);
   });

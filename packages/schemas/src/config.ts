@@ -21,6 +21,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    auth: z
+      .object({
+        sessionMaxHours: z.number().min(0.1).max(24 * 30).default(12).describe('A session ends this long after sign-in (one shift).'),
+        sessionIdleMinutes: z.number().min(1).max(7 * 24 * 60).default(120).describe('A session unused for this long ends.'),
+        loginAttemptsPerAddress: z.number().int().min(1).max(100_000).default(30).describe('Sign-in attempts per client address per window.'),
+        loginAttemptsPerUsername: z.number().int().min(1).max(100_000).default(10).describe('Sign-in attempts per username per window (slows guessing one account from many addresses).'),
+        loginWindowMinutes: z.number().min(0.1).max(24 * 60).default(15),
+      })
+      .strict()
+      .prefault({}),
     database: z
       .object({
         url: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').optional().describe('External PostgreSQL/TimescaleDB; embedded PostgreSQL when absent.'),

@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   IOC_ERR_INVALID_API_KEY: { httpStatus: 403, summary: 'The api_key is unknown or revoked.' },
   IOC_ERR_PHOTO_REJECTED: { httpStatus: 415, summary: 'The uploaded photo is not a JPEG or PNG that can be decoded.' },
   IOC_ERR_INVALID_TRANSITION: { httpStatus: 409, summary: 'The change does not apply to the record in its current state.' },
+  IOC_ERR_UNAUTHENTICATED: { httpStatus: 401, summary: 'Sign in first: no valid session (or API key) came with the request.' },
+  IOC_ERR_BAD_CREDENTIALS: { httpStatus: 401, summary: 'The username or password is wrong, or the account is disabled.' },
+  IOC_ERR_FORBIDDEN: { httpStatus: 403, summary: 'The signed-in role may not use this route.' },
+  IOC_ERR_CSRF: { httpStatus: 403, summary: 'A state-changing request without the session’s X-CSRF-Token, or from another origin.' },
   IOC_ERR_INTERNAL: { httpStatus: 500, summary: 'An unexpected error; the details are in the server log.' },
 } as const satisfies Record<string, { httpStatus: number; summary: string }>;
 

@@ -326,13 +326,21 @@ function historyFromRow(row: HistoryRow): FieldReportHistoryEntry {
 export interface Open311ApiKey {
   id: number;
   name: string;
+  /** What the key may do: `open311` (submit citizens' requests), `ingest` (HTTP sensor readings), `dossiers` (webhook and import). */
+  scopes?: string[];
 }
+
+export const API_KEY_SCOPES = ['open311', 'ingest', 'dossiers'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Apps' keys for Open311: only the sha256 is stored; the key itself is shown once, when created. */
+/**
+ * API keys of apps and machines (Open311 apps, sensor gateways, the dossier system): only the sha256 is stored;
+ * the key itself is shown once, when created. Each key has scopes; a key is accepted only where its scope is.
+ */
 export class Open311ApiKeyRepository {
   readonly #pool: pg.Pool;
 
@@ -340,22 +348,27 @@ export class Open311ApiKeyRepository {
     this.#pool = pool;
   }
 
-  async create(name: string): Promise<Open311ApiKey & { key: string }> {
+  async create(name: string, scopes: readonly ApiKeyScope[] = ['open311']): Promise<Open311ApiKey & { key: string }> {
     const trimmed = name.trim();
     if (trimmed === '' || trimmed.length > 100) throw iocError('IOC_ERR_VALIDATION', 'An API key needs a name of 1–100 characters', { issues: [{ path: 'name', reason: '1–100 characters' }] });
+    const unknown = scopes.find((scope) => !(API_KEY_SCOPES as readonly string[]).includes(scope));
+    if (unknown !== undefined || scopes.length === 0) {
+      throw iocError('IOC_ERR_VALIDATION', `API key scopes are ${API_KEY_SCOPES.join(', ')}${unknown === undefined ? '' : ` (not ${unknown})`}`, { issues: [{ path: 'scopes', reason: 'unknown or empty' }] });
+    }
     const key = `ioc311_${randomBytes(32).toString('base64url')}`;
-    const result = await this.#pool.query<{ id: string }>('INSERT INTO open311_api_keys (name, key_sha256) VALUES ($1, $2) RETURNING id', [trimmed, hashApiKey(key)]);
-    return { id: Number(result.rows[0]?.id), name: trimmed, key };
+    const unique = [...new Set(scopes)];
+    const result = await this.#pool.query<{ id: string }>('INSERT INTO open311_api_keys (name, key_sha256, scopes) VALUES ($1, $2, $3) RETURNING id', [trimmed, hashApiKey(key), unique]);
+    return { id: Number(result.rows[0]?.id), name: trimmed, scopes: unique, key };
   }
 
-  /** The key's app, or undefined when unknown or revoked. Marks it used. */
-  async verify(key: string): Promise<Open311ApiKey | undefined> {
-    const result = await this.#pool.query<{ id: string; name: string }>(
-      'UPDATE open311_api_keys SET last_used_at = now() WHERE key_sha256 = $1 AND revoked_at IS NULL RETURNING id, name',
-      [hashApiKey(key)],
+  /** The key's app, or undefined when unknown, revoked, or without `scope`. Marks it used. */
+  async verify(key: string, scope: ApiKeyScope = 'open311'): Promise<Open311ApiKey | undefined> {
+    const result = await this.#pool.query<{ id: string; name: string; scopes: string[] }>(
+      'UPDATE open311_api_keys SET last_used_at = now() WHERE key_sha256 = $1 AND revoked_at IS NULL AND $2 = ANY (scopes) RETURNING id, name, scopes',
+      [hashApiKey(key), scope],
     );
     const row = result.rows[0];
-    return row ? { id: Number(row.id), name: row.name } : undefined;
+    return row ? { id: Number(row.id), name: row.name, scopes: row.scopes } : undefined;
   }
 
   async revoke(id: number): Promise<boolean> {

@@ -12,11 +12,12 @@ let siteAndConfig: Promise<{ site: Site; config: WallConfig }> | undefined;
 function loadSiteAndConfig(): Promise<{ site: Site; config: WallConfig }> {
   siteAndConfig ??= Promise.all([
     fetch('/api/v1/wall/config', { cache: 'no-store' }).then((response) => (response.ok ? response.json() : undefined)).catch(() => undefined),
-    fetch('/api/v1/wall/snapshot', { cache: 'no-store' }).then((response) => {
-      if (!response.ok) throw new Error(`snapshot: HTTP ${response.status}`);
-      return response.json() as Promise<WallSnapshot>;
+    // The public site outline, not the wall's snapshot: the citizen page has no session and needs no readings.
+    fetch('/api/v1/site', { cache: 'no-store' }).then((response) => {
+      if (!response.ok) throw new Error(`site: HTTP ${response.status}`);
+      return response.json() as Promise<{ site: Site }>;
     }),
-  ]).then(([config, snapshot]) => ({ site: snapshot.site, config: parseWallConfig(config) }));
+  ]).then(([config, body]) => ({ site: body.site, config: parseWallConfig(config) }));
   siteAndConfig.catch(() => {
     siteAndConfig = undefined;
   });

@@ -1,13 +1,14 @@
+import { apiFetch } from '../session';
 import { ApiError, networkProblem, problemFromBody } from './api-errors';
 
 /**
- * The one place the field-report pages touch the network. Adding auth later (a session cookie is sent as is;
- * a bearer token or CSRF header would go here) changes this function and nothing else.
+ * The one place the field-report pages touch the network: through the staff pages' apiFetch (session cookie,
+ * the CSRF token on state-changing calls, back to the sign-in page when the session has ended).
  */
 export async function callApi<T>(url: string, init: RequestInit = {}): Promise<T> {
   let response: Response;
   try {
-    response = await fetch(url, { cache: 'no-store', credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
+    response = await apiFetch(url, { cache: 'no-store', credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } });
   } catch (error) {
     throw new ApiError(networkProblem(error instanceof Error ? error.message : String(error)));
   }

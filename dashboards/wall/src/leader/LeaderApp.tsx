@@ -6,6 +6,8 @@ import { CanvasRenderer } from 'echarts/renderers';
 import { DAY_MS, REVIEW_FAMILIES, REVIEW_METRICS, addDaysToDate, vietnamDateOf, type DailyReview, type ReviewComparison, type ReviewMetric, type ReviewMetricKey } from '@ioc/schemas';
 import { formatDateTime, formatNumber, type Lang } from '../i18n';
 import { LEADER_STRINGS, type LeaderStrings } from './strings';
+import { apiFetch } from '../session';
+import { UserMenu } from '../UserMenu';
 import { deltaView, displayDate, formatFigure, parseDisplayDate, reviewQuery } from './review-view';
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
@@ -126,7 +128,7 @@ export function LeaderApp() {
     window.history.replaceState(null, '', `${window.location.pathname}?${query}`);
     const controller = new AbortController();
     setLoading(true);
-    fetch(`/api/v1/review/daily?${query}`, { signal: controller.signal })
+    apiFetch(`/api/v1/review/daily?${query}`, { signal: controller.signal })
       .then(async (response) => {
         if (!response.ok) {
           const body = (await response.json().catch(() => undefined)) as { error?: { message?: string } } | undefined;
@@ -179,6 +181,7 @@ export function LeaderApp() {
           <a className="button" href={`/api/v1/review/daily.csv?${exportQuery}`} data-testid="csv" download>{t.csv}</a>
           <button type="button" onClick={() => window.print()}>{t.print}</button>
           <button type="button" className="lang" onClick={() => setLang(lang === 'vi' ? 'en' : 'vi')} data-testid="lang">{t.switchLang}</button>
+          <UserMenu lang={lang} />
         </div>
       </header>
 

@@ -1,3 +1,4 @@
+import { apiFetch } from '../session';
 import { io, type Socket } from 'socket.io-client';
 import type { WallClientToServerEvents, WallHandshakeAuth, WallDeltaBatch, WallServerToClientEvents, WallSnapshot } from '@ioc/schemas';
 import { applyDeltaBatch, applySnapshot, isStale, markConnection, requestResync, type ResyncReason } from '../state/wall-state';
@@ -86,7 +87,7 @@ export class WallConnection {
     const backoff = new Backoff(500, 10_000);
     while (!this.#stopped) {
       try {
-        const response = await fetch(SNAPSHOT_URL, { cache: 'no-store', headers: { accept: 'application/json' } });
+        const response = await apiFetch(SNAPSHOT_URL, { cache: 'no-store', headers: { accept: 'application/json' } });
         if (!response.ok) throw new Error(`snapshot: HTTP ${response.status}`);
         const snapshot = (await response.json()) as WallSnapshot;
         this.#store.update((state) => applySnapshot(state, snapshot, Date.now()));

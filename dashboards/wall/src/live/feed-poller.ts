@@ -1,3 +1,4 @@
+import { apiFetch } from '../session';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { feedFailed, feedReceived, initialFeed, type FeedState } from '../state/feeds';
 
@@ -81,7 +82,7 @@ export class FeedPoller<T> {
     try {
       const target = typeof this.url === 'function' ? this.url() : this.url;
       const urls = Array.isArray(target) ? target : [target];
-      const responses = await Promise.all(urls.map((url) => fetch(url, { cache: 'no-store', headers: { accept: 'application/json' }, signal })));
+      const responses = await Promise.all(urls.map((url) => apiFetch(url, { cache: 'no-store', headers: { accept: 'application/json' }, signal })));
       const failed = responses.find((response) => !response.ok);
       if (failed) {
         await Promise.all(responses.map((response) => response.body?.cancel().catch(() => undefined)));

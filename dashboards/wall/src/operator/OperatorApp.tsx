@@ -7,6 +7,7 @@ import { PlaceMap } from '../field-reports/PlaceMap';
 import { operatorApi, type ReportDetail } from './api';
 import { EMPTY_FILTERS, durationParts, fieldReportIdsIn, listQueryOf, matchesText, parseVietnamDateTime, slaStateOf, sortByUrgency, type QueueFilters } from './queue';
 import { OPERATOR_STRINGS, type OperatorStrings } from './strings';
+import { UserMenu } from '../UserMenu';
 
 /** A backstop for missed socket events (and the only refresh when the socket is down). */
 const POLL_INTERVAL_MS = 15_000;
@@ -170,6 +171,7 @@ export function OperatorApp() {
           <div className="fr-subtitle">{t.subtitle}</div>
         </div>
         <div className="fr-header-tools">
+          <UserMenu lang={lang} />
           <span className={`fr-live ${socketLive ? 'fr-live-on' : ''}`} data-testid="live-state">
             {socketLive ? t.live : t.polling}
             {asOfMs !== undefined && ` · ${t.updatedAt(formatDateTime(asOfMs, { seconds: true }))}`}
