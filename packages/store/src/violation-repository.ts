@@ -140,7 +140,7 @@ export class ViolationRepository {
   }
 
   /** Newest first, one page, with the number of all matching records. */
-  async list(query: ViolationListQuery): Promise<{ violations: ViolationRecord[]; total: number }> {
+  async list(query: ViolationListQuery, scope?: { districtCodes: readonly string[]; cameraIds: readonly string[] }): Promise<{ violations: ViolationRecord[]; total: number }> {
     const conditions: string[] = [];
     const values: unknown[] = [];
     const add = (sql: (placeholder: string) => string, value: unknown) => {
@@ -148,6 +148,9 @@ export class ViolationRepository {
       conditions.push(sql(`$${values.length}`));
     };
     if (query.cameraId) add((p) => `camera_id = ${p}`, query.cameraId);
+    // A user's scope (SessionUser districtCodes / cameraIds; empty = all), as userMaySee decides it one by one.
+    if (scope && scope.districtCodes.length > 0) add((p) => `district_code = ANY (${p})`, scope.districtCodes);
+    if (scope && scope.cameraIds.length > 0) add((p) => `camera_id = ANY (${p})`, scope.cameraIds);
     if (query.rule) add((p) => `rule = ${p}`, query.rule);
     if (query.status) add((p) => `status = ${p}`, query.status);
     if (query.from) add((p) => `occurred_at >= ${p}`, query.from);
