@@ -6,6 +6,7 @@ import { io as connectSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ROLES, resolveConfig, type Role } from '@ioc/schemas';
 import { NAMESPACE_RULES, PAGE_RULES, listRoutes, ruleFor, type Access, type ListedRoute } from '@ioc/api';
+import { API_KEY_SCOPES } from '@ioc/store';
 import { WALL_DIST_DIRECTORY, startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
 import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
@@ -65,7 +66,7 @@ describe('access control: every route, namespace and page × every role', () => 
 
   it('allows and denies each route for each identity as its rule says', async () => {
     const ingestKeys = new Map<string, string>();
-    for (const scope of ['ingest', 'dossiers', 'open311'] as const) ingestKeys.set(scope, await createTestApiKey(database.url, [scope], `access ${scope}`));
+    for (const scope of API_KEY_SCOPES) ingestKeys.set(scope, await createTestApiKey(database.url, [scope], `access ${scope}`));
     const mismatches: string[] = [];
     let requests = 0;
     // Signing out ends the session the later requests need: last.

@@ -168,6 +168,17 @@ describe('accounts, sessions and the audit log', () => {
     expect([202, 400, 422]).toContain(accepted.status); // past the key check; an empty batch is the route's own answer
   });
 
+  it('takes a scraper key as a Bearer token on /metrics, and keeps the probes public', async () => {
+    const metricsKey = await createTestApiKey(database.url, ['metrics']);
+    const otherKey = await createTestApiKey(database.url, ['ingest']);
+    const denied = await fetch(`${system.url}/metrics`, { redirect: 'manual' });
+    expect(denied.status).toBe(401); // a rule, not a page: no redirect to /login
+    expect((await fetch(`${system.url}/metrics`, { headers: { authorization: `Bearer ${otherKey}` } })).status).toBe(403);
+    const allowed = await fetch(`${system.url}/metrics`, { headers: { authorization: `Bearer ${metricsKey}` } });
+    expect([200, 404]).toContain(allowed.status); // past the key check (404 while no metrics route is mounted)
+    expect((await fetch(`${system.url}/livez`, { redirect: 'manual' })).status).not.toBe(302);
+  });
+
   it('redirects staff pages to the sign-in page and keeps /report and /login public', async () => {
     for (const page of ['/', '/leader', '/operator?x=1']) {
       const response = await fetch(`${system.url}${page}`, { redirect: 'manual' });

@@ -326,11 +326,11 @@ function historyFromRow(row: HistoryRow): FieldReportHistoryEntry {
 export interface Open311ApiKey {
   id: number;
   name: string;
-  /** What the key may do: `open311` (submit citizens' requests), `ingest` (HTTP sensor readings), `dossiers` (webhook and import). */
+  /** What the key may do: `open311` (submit citizens' requests), `ingest` (HTTP sensor readings), `dossiers` (webhook and import), `metrics` (scraping /metrics). */
   scopes?: string[];
 }
 
-export const API_KEY_SCOPES = ['open311', 'ingest', 'dossiers'] as const;
+export const API_KEY_SCOPES = ['open311', 'ingest', 'dossiers', 'metrics'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export function hashApiKey(key: string): string {

@@ -152,9 +152,10 @@ export class AccessControl {
   async #check(request: Request, response: Response): Promise<true | 'answered' | IocError> {
     const requestPath = request.path;
     const isApi = requestPath.startsWith('/api/') || requestPath === '/api' || requestPath.startsWith('/open311/');
-    if (!isApi && (request.method === 'GET' || request.method === 'HEAD')) return this.#checkPage(request, response);
-
     const rule = ruleFor(request.method, requestPath);
+    // Outside /api, a GET is a page unless the table names it (probes and metrics: /livez, /readyz, /metrics).
+    if (!isApi && !rule && (request.method === 'GET' || request.method === 'HEAD')) return this.#checkPage(request, response);
+
     let access: readonly Access[];
     if (rule) {
       access = rule.access;
@@ -177,7 +178,9 @@ export class AccessControl {
 
     const scopes = apiKeyScopesAllowed(access);
     if (scopes.length > 0) {
-      const key = request.get(API_KEY_HEADER);
+      // X-Api-Key, or `Authorization: Bearer` for clients that only set that (Prometheus).
+      const bearer = /^Bearer\s+(\S+)$/i.exec(request.get('authorization') ?? '')?.[1];
+      const key = request.get(API_KEY_HEADER) ?? bearer;
       if (key) {
         for (const scope of scopes) {
           const app = await this.#options.apiKeys.verify(key, scope as ApiKeyScope);

@@ -13,6 +13,9 @@ describe('ruleFor', () => {
     ['GET', '/open311/v2/requests/1.json', '/open311/v2/*'],
     ['POST', '/open311/v2/requests.json', '/open311/v2/*'],
     ['GET', '/api/v1/review/daily.pdf', '/api/v1/review/daily.pdf'],
+    ['GET', '/api/v1/violations/export.zip', '/api/v1/violations/export.zip'],
+    ['POST', '/api/v1/violations/v-1/actions', '/api/v1/violations/:id/actions'],
+    ['GET', '/metrics', '/metrics'],
   ])('%s %s → %s', (method, path, expected) => {
     expect(ruleFor(method, path)?.path).toBe(expected);
   });

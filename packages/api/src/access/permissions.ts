@@ -8,7 +8,7 @@ import { ROLES, type Role } from '@ioc/schemas';
  * A route that matches no rule is refused to everyone but admins and logged, and tests/access-control.test.ts
  * fails: every new route needs a line here.
  */
-export type ApiKeyAccess = 'apiKey:ingest' | 'apiKey:dossiers' | 'apiKey:open311';
+export type ApiKeyAccess = 'apiKey:ingest' | 'apiKey:dossiers' | 'apiKey:open311' | 'apiKey:metrics';
 export type Access = Role | 'public' | ApiKeyAccess;
 export type RuleMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -84,10 +84,23 @@ export const ROUTE_RULES: readonly RouteRule[] = [
   { method: 'GET', path: '/api/v1/violations/:id', access: POLICE },
   { method: 'GET', path: '/api/v1/violations/:id/evidence/:sha256', access: POLICE },
   { method: 'GET', path: '/api/v1/violations/:id/verify', access: POLICE },
+  // The police console: the case trail and its actions (confirm, reject, dispatch…), the evidence export.
+  { method: 'GET', path: '/api/v1/violations/export.zip', access: POLICE },
+  { method: 'GET', path: '/api/v1/violations/:id/actions', access: POLICE },
+  { method: 'POST', path: '/api/v1/violations/:id/actions', access: POLICE },
+  // Plate search and trace: a vehicle's movements are personal data.
+  { method: 'GET', path: '/api/v1/plates/search', access: POLICE },
+  { method: 'GET', path: '/api/v1/plates/trace', access: POLICE },
+  { method: 'GET', path: '/api/v1/plates/crops/:sha256', access: POLICE },
 
   { method: 'GET', path: '/api/v1/review/daily', access: LEADERS },
   { method: 'GET', path: '/api/v1/review/daily.pdf', access: LEADERS },
   { method: 'GET', path: '/api/v1/review/daily.csv', access: LEADERS },
+
+  // Probes say only "alive" / "ready"; metrics name cameras and volumes: admins, or a scraper's key (Bearer).
+  { method: 'GET', path: '/livez', access: PUBLIC },
+  { method: 'GET', path: '/readyz', access: PUBLIC },
+  { method: 'GET', path: '/metrics', access: ['admin', 'apiKey:metrics'] },
 ];
 
 /** socket.io namespaces: the wall's live events go to every staff role. */
@@ -95,6 +108,8 @@ export const NAMESPACE_RULES: Readonly<Record<string, readonly Access[]>> = {
   // The default namespace carries nothing: no one connects to it.
   '/': [],
   '/wall': WALL,
+  // Live case updates for the police console.
+  '/police': POLICE,
 };
 
 /**
