@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository } from '@ioc/store';
-import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder, SignalControllerSource } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter } from '@ioc/api';
+import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository, PlateSightingRepository } from '@ioc/store';
+import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder, CrossingPlateReader, SignalControllerSource } from '@ioc/ingest';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter, createPlateRouter } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
@@ -162,9 +162,11 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     // Violations found by the cameras: records with their Alerts, evidence files by sha256 (written once).
     const violationRepository = new ViolationRepository(pool);
     const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
+    // Plate sightings for the trace: violators' plates, and vehicles crossing the lines of cameras that read plates.
+    const plateSightings = new PlateSightingRepository(pool);
     // One plate reader for all cameras with rules; a reader that cannot load leaves plates empty, cameras still run.
     let plates: PlateReader | undefined;
-    if (config.evidence.readPlates && config.cameras.some((camera) => camera.enabled && ViolationRecorder.wanted(camera))) {
+    if (config.evidence.readPlates && config.cameras.some((camera) => camera.enabled && (ViolationRecorder.wanted(camera) || CrossingPlateReader.wanted(camera)))) {
       try {
         plates = await PlateReader.create({ logger });
         const reader = plates;
@@ -200,7 +202,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       logger,
       threadsPerWorker: config.vision.threadsPerCamera,
       snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
-      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, signalFeeds: signalControllers },
+      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, sightings: plateSightings, signalFeeds: signalControllers },
     });
     await cameras.start();
     stops.push({ name: 'cameras', stop: () => cameras.stop() });
@@ -235,8 +237,9 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(alertRepository),
-        createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
+        createViolationRouter({ violations: violationRepository, evidence: evidenceFiles }),
         createReviewRouter({ reviews, districts: site.districts }),
+        createPlateRouter({ sightings: plateSightings, files: evidenceFiles, cameras }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });

@@ -28,3 +28,4 @@ export * from './camera/violation-recorder';
 export * from './plates/plate-reader';
 export * from './plates/read-plates';
 export * from './camera/signal-controller-source';
+export * from './plates/plate-sightings';

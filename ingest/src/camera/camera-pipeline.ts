@@ -9,6 +9,7 @@ import type { InferencePool } from './inference-pool';
 import { OnnxDetector, type DetectorModelSpec } from './onnx-detector';
 import { TrafficFlowAggregator } from './traffic-flow-aggregator';
 import { ViolationRecorder, type LiveViolationOptions } from './violation-recorder';
+import { CrossingPlateReader, type CropFileSink, type PlateSightingSink, type VehiclePlateReader } from '../plates/plate-sightings';
 
 export type { CameraState };
 
@@ -51,6 +52,8 @@ export interface CameraPipelineOptions {
   ffmpegPath?: string;
   /** Where violations and their evidence go; without it (or without rules in the config) the camera only counts. */
   violations?: LiveViolationOptions | undefined;
+  /** Plate reads of vehicles crossing a line, for cameras with `plates.readOnCrossing` (the trace). */
+  plateSightings?: { reader: VehiclePlateReader; sink: PlateSightingSink; files: CropFileSink } | undefined;
 }
 
 const RATE_WINDOW_MS = 10_000;
@@ -102,6 +105,7 @@ export class CameraPipeline {
   #frameSizeKey = '';
   #pixelLines: CountingLine[] = [];
   #violations: ViolationRecorder | undefined;
+  #crossingPlates: CrossingPlateReader | undefined;
   /** Counts since the pipeline started (survives a new analyzer after a change of frame size). */
   readonly #totals: CameraLineCounts = {};
   /** Counted since the last `cameraCounts` message. */
@@ -115,6 +119,12 @@ export class CameraPipeline {
     this.#log = options.logger.child({ module: 'camera-pipeline', cameraId: options.camera.id });
     this.#aggregator = this.#newAggregator();
     if (options.violations && ViolationRecorder.wanted(options.camera)) this.#violations = new ViolationRecorder({ ...options.violations, camera: options.camera, logger: options.logger });
+    // The violations' plate reader, sighting sink and file store serve crossings too, unless given apart.
+    const violations = options.violations;
+    const plateSightings = options.plateSightings ?? (violations?.plates && violations.sightings ? { reader: violations.plates, sink: violations.sightings, files: violations.files } : undefined);
+    if (plateSightings && CrossingPlateReader.wanted(options.camera)) {
+      this.#crossingPlates = new CrossingPlateReader({ ...plateSightings, camera: options.camera, logger: options.logger, sessionId: this.#violations?.sessionId ?? Date.now().toString(36) });
+    }
   }
 
   #newAggregator(): TrafficFlowAggregator {
@@ -124,6 +134,11 @@ export class CameraPipeline {
 
   get state(): CameraState {
     return this.#state;
+  }
+
+  /** Plate reads on line crossings (queue, sightings, drops by reason); undefined when the camera does not read plates. */
+  get crossingPlateStats(): CrossingPlateReader['stats'] | undefined {
+    return this.#crossingPlates?.stats;
   }
 
   /** The latest annotated snapshot (JPEG), if one was taken. */
@@ -180,6 +195,7 @@ export class CameraPipeline {
     this.#wake?.();
     await this.#running;
     await this.#violations?.close();
+    await this.#crossingPlates?.drain();
     this.#publishCounts(Date.now());
     await this.#flush(Number.POSITIVE_INFINITY);
     await this.#detector?.close().catch(() => undefined);
@@ -284,8 +300,10 @@ export class CameraPipeline {
     const result = await detector.detect(frame);
     const analysis = (this.#analyzer as CameraAnalyzer).update(result.detections, frame.timestampMs);
     this.#violations?.analyse(frame, analysis.tracked);
+    this.#crossingPlates?.observe(frame, analysis.tracked);
     this.#aggregator.start(nowMs);
     for (const crossing of analysis.crossings) {
+      this.#crossingPlates?.crossed(crossing);
       this.#aggregator.add(crossing, nowMs);
       addCrossing(this.#totals, crossing);
       addCrossing(this.#pendingDelta, crossing);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Alert, CameraConfig, ViolationRecord } from '@ioc/schemas';
 import { violationClassName, violationToAlert, type Box, type Detections, type SignalState, type Violation } from '@ioc/vision';
 import type { BusPublisher } from '../ports';
+import { sightingPlateText, type PlateSightingSink } from '../plates/plate-sightings';
 import { evidenceFrameJpeg, ruleGeometryPixels, vehicleCropJpeg, type RuleGeometry } from './evidence-images';
 import type { Frame } from './ffmpeg-source';
 import { FrameRingBuffer, type RingEntry } from './frame-ring-buffer';
@@ -41,6 +42,8 @@ export interface LiveViolationOptions {
   bus?: BusPublisher | undefined;
   /** Without one, plate fields stay null and there is no plate crop (never a guessed plate). */
   plates?: PlateSource | undefined;
+  /** Where each violator's plate read also goes as a sighting (the trace); absent: violations only. */
+  sightings?: PlateSightingSink | undefined;
   /** Signal groups fed by a controller (`source: controller`): the `SignalControllerSource`. Without it they are `unknown`. */
   signalFeeds?: { feedFor(cameraId: string): { stateAt(groupId: string, timeMs: number): SignalState } | undefined } | undefined;
   ffmpegPath?: string;
@@ -377,6 +380,36 @@ export class ViolationRecorder {
     if (this.#evidenceMs.length > 100) this.#evidenceMs.shift();
     this.#log.info({ rule: violation.rule, ruleId: violation.ruleId, trackId: violation.trackId, frame: violation.frameIndex, files: evidence.length, evidenceMs: Math.round(evidenceMs), stepsMs }, 'violation recorded');
     this.#options.bus?.publish({ kind: 'alert', alert });
+    if (plate && record.plateConfidence !== null) await this.#recordSighting(record, plate.reading);
+  }
+
+  /** The violator's plate read as a sighting: the trace finds a vehicle at the cameras where it broke a rule. */
+  async #recordSighting(record: ViolationRecord, reading: { text: string; normalised: string | null }): Promise<void> {
+    const sink = this.#options.sightings;
+    const plate = sightingPlateText(reading);
+    if (!sink || !plate) return;
+    try {
+      await sink.record({
+        cameraId: record.cameraId,
+        seenAt: new Date(record.occurredAt),
+        ...plate,
+        confidence: record.plateConfidence ?? 0,
+        source: 'violation',
+        sessionId: this.sessionId,
+        trackId: record.trackId,
+        vehicleClass: record.vehicleClass,
+        lineId: null,
+        direction: null,
+        violationId: record.id,
+        vehicleCropSha256: record.evidence.find((file) => file.kind === 'vehicleCrop')?.sha256 ?? null,
+        plateCropSha256: record.evidence.find((file) => file.kind === 'plateCrop')?.sha256 ?? null,
+        location: record.location,
+        districtCode: record.districtCode,
+      });
+    } catch (err) {
+      // The violation is stored; a lost sighting only narrows the trace, so it must not fail the record.
+      this.#log.error({ err, violationId: record.id }, 'plate sighting not stored');
+    }
   }
 
   /**

@@ -144,6 +144,20 @@ export const wrongWayZoneSchema = z
   })
   .strict();
 
+/**
+ * Plate reading of every vehicle that crosses a counting line (sightings for the trace), besides violators'.
+ * Opt-in: each read costs CPU (see ingest/README.md for the figure) and each sighting is personal data.
+ */
+export const cameraPlatesSchema = z
+  .object({
+    readOnCrossing: z.boolean().default(false).describe('read the plate of each track that crosses a counting line'),
+    bestOfFrames: z.number().int().min(1).max(30).default(8).describe('the crop read is the largest box of the track in its last this many analysed frames'),
+    maxQueuedReads: z.number().int().min(1).max(256).default(16).describe('crossings waiting for the plate worker; more are dropped and counted, never waited for'),
+    minConfidence: z.number().min(0).max(1).default(0.5).describe('readings below this are not stored as sightings'),
+  })
+  .strict();
+export type CameraPlatesConfig = z.infer<typeof cameraPlatesSchema>;
+
 /** One camera as the operator configures it (strict: unknown keys are errors). */
 export const cameraConfigSchema = z
   .object({
@@ -166,6 +180,7 @@ export const cameraConfigSchema = z
     refRoadSegment: z.string().max(128).optional(),
     districtCode: z.string().max(16).optional(),
     enabled: z.boolean().default(true),
+    plates: cameraPlatesSchema.optional().describe('plate sightings for the trace (truy vết); off when absent'),
   })
   .strict()
   .superRefine((camera, context) => {

@@ -18,3 +18,5 @@ export * from './incident';
 export * from './review';
 export * from './violation';
 export * from './accounts';
+export * from './plates';
+export * from './plate-match';

@@ -4,6 +4,10 @@
  *   two rows, motorbikes:      29-B1 256.62  59-X3 123.45   29-AB 123.45   59-X3 1234 (older)
  * Square car plates (two rows, "30A" over "123.45") are the same number as the one-row form and are written so.
  */
+import { compactPlate, PLATE_LETTER_AS_DIGIT } from '@ioc/schemas';
+
+// Compact form and match score live in @ioc/schemas: the API ranks plate searches with them and may not import vision.
+export { compactPlate, plateEditDistance, plateMatchScore } from '@ioc/schemas';
 
 export type PlateFormat = 'car' | 'car-4-digit' | 'car-2-letter' | 'motorbike' | 'motorbike-4-digit' | 'motorbike-2-letter';
 
@@ -28,23 +32,10 @@ const TEMPLATES: readonly PlateTemplate[] = [
 ];
 
 /** Letters OCR reads where a digit is printed, and the digit meant. */
-const LETTER_AS_DIGIT: Readonly<Record<string, string>> = { O: '0', D: '0', Q: '0', I: '1', B: '8', S: '5', Z: '2', G: '6' };
+const LETTER_AS_DIGIT = PLATE_LETTER_AS_DIGIT;
 /** What OCR reads where a series letter is printed, and the letter meant (series use no I, J, O, Q or W). */
 const NOT_SERIES_LETTER: Readonly<Record<string, string>> = { '0': 'D', O: 'D', Q: 'D', '8': 'B', '5': 'S', '2': 'Z', '6': 'G' };
 const SERIES_LETTERS = new Set('ABCDEFGHKLMNPRSTUVXYZ');
-
-/** Pairs that look alike on a plate, both ways (for the fuzzy search cost). */
-const CONFUSABLE = new Set<string>();
-for (const [letter, digit] of Object.entries(LETTER_AS_DIGIT)) {
-  CONFUSABLE.add(letter + digit);
-  CONFUSABLE.add(digit + letter);
-}
-for (const pair of ['DO', 'OD', 'QO', 'OQ', 'EF', 'FE', 'HN', 'NH', 'MN', 'NM', 'UV', 'VU', 'KX', 'XK']) CONFUSABLE.add(pair);
-
-/** Upper case, letters and digits only: the form plates are compared and searched in. */
-export function compactPlate(text: string): string {
-  return text.toUpperCase().replace(/[^0-9A-Z]/g, '');
-}
 
 export interface NormalisedPlate {
   /** In the official layout: `30E-558.78`, `29-B1 256.62`. */
@@ -126,38 +117,4 @@ export function normalisePlate(rows: readonly string[]): NormalisedPlate | undef
   if (!best) return undefined;
   const { cost: _cost, ...plate } = best;
   return plate;
-}
-
-/** Plain Levenshtein distance between two plates' compact forms. */
-export function plateEditDistance(a: string, b: string): number {
-  return weightedDistance(compactPlate(a), compactPlate(b), () => 1);
-}
-
-/**
- * How alike two plates are, 0..1, for search: 1 − weighted edit distance / longer length, where swapping
- * look-alikes (O/0, B/8, S/5…) costs a quarter of another substitution, so `51F-I23.45` still finds
- * `51F-123.45` ahead of `51F-723.45`.
- */
-export function plateMatchScore(a: string, b: string): number {
-  const left = compactPlate(a);
-  const right = compactPlate(b);
-  const longer = Math.max(left.length, right.length);
-  if (longer === 0) return 0;
-  const distance = weightedDistance(left, right, (x, y) => (CONFUSABLE.has(x + y) ? 0.25 : 1));
-  return Math.max(0, 1 - distance / longer);
-}
-
-function weightedDistance(a: string, b: string, substitutionCost: (x: string, y: string) => number): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let row = 1; row <= a.length; row += 1) {
-    const current = [row];
-    for (let column = 1; column <= b.length; column += 1) {
-      const x = a[row - 1] as string;
-      const y = b[column - 1] as string;
-      const substitute = (previous[column - 1] as number) + (x === y ? 0 : substitutionCost(x, y));
-      current.push(Math.min(substitute, (previous[column] as number) + 1, (current[column - 1] as number) + 1));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
 }
