@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository, PlateSightingRepository } from '@ioc/store';
+import { AggregateRefresher, AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository, PlateSightingRepository } from '@ioc/store';
 import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder, CrossingPlateReader, SignalControllerSource } from '@ioc/ingest';
 import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter, createPlateRouter } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
@@ -237,7 +237,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(alertRepository),
-        createViolationRouter({ violations: violationRepository, evidence: evidenceFiles }),
+        createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
         createReviewRouter({ reviews, districts: site.districts }),
         createPlateRouter({ sightings: plateSightings, files: evidenceFiles, cameras }),
       ],
