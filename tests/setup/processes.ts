@@ -5,13 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * Real `ioc` processes for tests (scale-out, faults): `tsx infra/src/bin/ioc.ts <command>` with its own config
+ * Real `ioc` processes for tests (scale-out, faults): `node --import tsx infra/src/bin/ioc.ts <command>` with its own config
  * file and environment, JSON log lines collected as they come. A test can wait for a line, read the API's URL
  * from the log, and kill the process with any signal (SIGKILL for a crash, SIGTERM for a drain).
  */
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const IOC_BIN = path.join(REPOSITORY_ROOT, 'infra/src/bin/ioc.ts');
-const TSX_BIN = path.join(REPOSITORY_ROOT, 'node_modules/.bin/tsx');
 
 export interface LogLine {
   level?: number;
@@ -52,7 +51,9 @@ export function spawnIoc(command: string, options: SpawnIocOptions): IocProcess 
   const directory = mkdtempSync(path.join(tmpdir(), `ioc-proc-${options.name}-`));
   const configPath = path.join(directory, 'ioc.config.json');
   writeFileSync(configPath, JSON.stringify({ log: { level: 'info' }, ...options.config }));
-  const child = spawn(TSX_BIN, [IOC_BIN, command, ...(options.args ?? [])], {
+  // node with tsx as a loader, not the tsx CLI: the CLI runs the program in a child process, so a signal to it
+  // (SIGKILL above all) would not reach the process that does the work.
+  const child = spawn(process.execPath, ['--import', 'tsx', IOC_BIN, command, ...(options.args ?? [])], {
     cwd: REPOSITORY_ROOT,
     env: { ...process.env, ...options.env, IOC_CONFIG: configPath },
     stdio: ['ignore', 'pipe', 'pipe'],
