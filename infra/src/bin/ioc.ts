@@ -2,6 +2,8 @@
 /**
  * `ioc` — the operator's command line.
  *   ioc start            the whole system on embedded defaults (or DATABASE_URL / MQTT_URL)
+ *   ioc ingest           an ingest worker beside others (leased cameras, MQTT sensors; DATABASE_URL and MQTT_URL)
+ *   ioc api              an API node beside others (REST, the wall; DATABASE_URL and MQTT_URL)
  *   ioc migrate          apply database migrations and exit
  *   ioc check-config     validate ioc.config.json + IOC_* environment and print the effective config
  *   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor A] [--threads N] --json
@@ -40,6 +42,7 @@ import { CREATE_API_KEY_USAGE, createApiKeyCommand } from '../demo/field-reports
 import { CREATE_USER_USAGE, createUserCommand } from '../accounts/create-user-cli';
 import { READ_PLATES_USAGE, readPlatesCommand } from '../plates/read-plates-cli';
 import { REPORT_DAILY_USAGE, reportDailyCommand } from '../reports/report-daily-cli';
+import { SPLIT_USAGE, splitCommand } from '../split/cli';
 
 const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${BUILD_SITE_PACK_USAGE}
@@ -48,6 +51,7 @@ const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${CREATE_USER_USAGE}
   ${READ_PLATES_USAGE}
   ${REPORT_DAILY_USAGE}
+  ${SPLIT_USAGE}
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] [--json]
   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--threads N] [--json]`;
@@ -219,6 +223,9 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'ingest':
+    case 'api':
+      return await splitCommand(command, config, logger);
     case 'start': {
       const system = await startSystem(config, logger);
       process.stdout.write(`\nIOC is running: ${system.url}  (Ctrl+C to stop)\n\n`);

@@ -52,32 +52,63 @@ export class CameraService {
   async start(): Promise<void> {
     for (const camera of this.#options.cameras) {
       if (!camera.enabled || this.#pipelines.has(camera.id)) continue;
-      let model: DetectorModelSpec;
-      let pool: InferencePool;
-      try {
-        model = this.#options.resolveModel(camera.model);
-        pool = await this.#poolFor(model);
-      } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        this.#failed.set(camera.id, reason);
-        this.#log.error({ cameraId: camera.id, err: { message: reason } }, 'camera not started');
-        continue;
-      }
-      const pipeline = new CameraPipeline({
-        camera,
-        model,
-        pool,
-        flows: this.#options.flows,
-        devices: this.#options.devices,
-        bus: this.#options.bus,
-        logger: this.#options.logger,
-        ...(this.#options.snapshotIntervalMs ? { snapshotIntervalMs: this.#options.snapshotIntervalMs } : {}),
-        violations: this.#options.violations,
-      });
-      this.#pipelines.set(camera.id, pipeline);
-      pipeline.start();
+      await this.#startOne(camera, this.#options.flows);
     }
     this.#log.info({ cameras: this.#pipelines.size, failed: this.#failed.size, inferenceWorkers: [...this.#pools.values()].reduce((sum, pool) => sum + pool.size, 0) }, 'cameras started');
+  }
+
+  /**
+   * Starts one configured camera (split mode: when this worker acquires its lease). `flows` replaces the shared
+   * sink, e.g. one that writes only under the lease's fencing token. False if unknown, disabled or running.
+   */
+  async startCamera(cameraId: string, flows?: TrafficFlowSink): Promise<boolean> {
+    const camera = this.#options.cameras.find((candidate) => candidate.id === cameraId);
+    if (!camera || !camera.enabled || this.#pipelines.has(camera.id)) return false;
+    return await this.#startOne(camera, flows ?? this.#options.flows);
+  }
+
+  /** Stops one camera's pipeline and waits until its source and analysis have stopped (split mode: lease gone). */
+  async stopCamera(cameraId: string): Promise<void> {
+    const pipeline = this.#pipelines.get(cameraId);
+    if (!pipeline) return;
+    this.#pipelines.delete(cameraId);
+    await pipeline.stop();
+  }
+
+  /** Cameras whose pipeline runs in this process. */
+  get runningCameraIds(): string[] {
+    return [...this.#pipelines.keys()];
+  }
+
+  async #startOne(camera: CameraConfig, flows: TrafficFlowSink): Promise<boolean> {
+    let model: DetectorModelSpec;
+    let pool: InferencePool;
+    try {
+      model = this.#options.resolveModel(camera.model);
+      pool = await this.#poolFor(model);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.#failed.set(camera.id, reason);
+      this.#log.error({ cameraId: camera.id, err: { message: reason } }, 'camera not started');
+      return false;
+    }
+    // Started meanwhile by a concurrent call (the pool load awaited): one pipeline per camera, always.
+    if (this.#pipelines.has(camera.id)) return false;
+    this.#failed.delete(camera.id);
+    const pipeline = new CameraPipeline({
+      camera,
+      model,
+      pool,
+      flows,
+      devices: this.#options.devices,
+      bus: this.#options.bus,
+      logger: this.#options.logger,
+      ...(this.#options.snapshotIntervalMs ? { snapshotIntervalMs: this.#options.snapshotIntervalMs } : {}),
+      violations: this.#options.violations,
+    });
+    this.#pipelines.set(camera.id, pipeline);
+    pipeline.start();
+    return true;
   }
 
   async #poolFor(model: DetectorModelSpec): Promise<InferencePool> {

@@ -20,6 +20,11 @@ export interface MqttSensorSourceOptions {
   reconnectPeriodMs?: number;
   /** `start()` rejects when the first subscription is not confirmed by then. Default 10 000 ms. */
   startTimeoutMs?: number;
+  /**
+   * Keep the broker session (clean: false) under a fixed `clientId`: QoS 1 readings sent while no one is
+   * connected wait at the broker for the next connection with that id (split mode: the next '@site' holder).
+   */
+  persistentSession?: boolean;
 }
 
 /**
@@ -40,6 +45,7 @@ export class MqttSensorSource {
   readonly #clientId: string;
   readonly #reconnectPeriodMs: number;
   readonly #startTimeoutMs: number;
+  readonly #persistentSession: boolean;
   readonly #inFlight = new Set<Promise<void>>();
   #client: MqttClient | undefined;
   #closed = false;
@@ -52,6 +58,7 @@ export class MqttSensorSource {
     this.#sensorIngest = options.sensorIngest;
     this.#writer = options.writer;
     this.#maxPayloadBytes = options.config.mqtt.maxPayloadBytes;
+    this.#persistentSession = options.persistentSession ?? false;
     this.#clientId = options.clientId ?? `ioc-ingest-sensors-${randomBytes(4).toString('hex')}`;
     this.#reconnectPeriodMs = options.reconnectPeriodMs ?? 1000;
     this.#startTimeoutMs = options.startTimeoutMs ?? 10_000;
@@ -72,7 +79,7 @@ export class MqttSensorSource {
     if (this.#client) throw new Error('MqttSensorSource.start() was already called');
     const client = mqtt.connect(this.#brokerUrl, {
       clientId: this.#clientId,
-      clean: true,
+      clean: !this.#persistentSession,
       reconnectPeriod: this.#reconnectPeriodMs,
       connectTimeout: Math.min(this.#startTimeoutMs, 30_000),
       // Subscribed on every connect below, where a refused subscription can be seen and logged.

@@ -22,9 +22,10 @@ export class TrafficFlowRepository {
     this.#pool = pool;
   }
 
-  async writeTrafficFlows(rows: readonly TrafficFlowObserved[]): Promise<void> {
+  /** `client`: a transaction's client, e.g. the fenced write of a leased camera (CameraLeaseRepository.withFence). */
+  async writeTrafficFlows(rows: readonly TrafficFlowObserved[], client: Pick<pg.PoolClient, 'query'> = this.#pool): Promise<void> {
     if (rows.length === 0) return;
-    await this.#pool.query(
+    await client.query(
       `INSERT INTO traffic_flow_observed
          (device_id, lane_id, direction, vehicle_class, date_observed_from, date_observed_to, intensity, occupancy, average_speed_kmh, road_segment_id)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::int[], $8::float8[], $9::float8[], $10::text[])
