@@ -1,17 +1,17 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { cameraConfigSchema, type PlateSearchResponse, type PlateTraceResponse, type SessionUser } from '@ioc/schemas';
+import { cameraConfigSchema, resolveConfig, type CameraSummary, type PlateSearchResponse, type PlateTraceResponse } from '@ioc/schemas';
 import { HashedFileStore, PlateSightingRepository, createPool, migrate } from '@ioc/store';
-import { createPlateRouter, errorHandler, notFoundHandler } from '@ioc/api';
+import { LiveHub, createCameraRouter, createPlateRouter, startApiServer, type ApiServer } from '@ioc/api';
+import { WALL_DIST_DIRECTORY } from '@ioc/infra';
 import { CrossingPlateReader, PlateReader, decodeImageFile, type Frame } from '@ioc/ingest';
 import { Detections } from '@ioc/vision';
+import { addSessionToContext, signInAs, type SignedIn } from './setup/accounts';
+import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { createTestDatabase } from './setup/database';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
@@ -19,19 +19,9 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
  * Plate search and the trace against the real database: sightings are written by the real crossing path
  * (`CrossingPlateReader` with the real PaddleOCR `PlateReader`, crops into a real `HashedFileStore`, rows through
  * `PlateSightingRepository`) from street photos of two transcribed plates, at three cameras in two districts and at
- * different times; then the HTTP routes are asked the way the trace page asks them.
- *
- * The signed-in user comes from a header here, attached as `request.user` exactly where the accounts middleware
- * puts it (the router reads nothing else); the accounts tests cover the sign-in that produces it.
+ * different times; then the API (real server, real sign-in) is asked as police officers of the province and of one
+ * district, and the trace page is opened in Debian's Chromium. Needs the built wall for the page test.
  */
-/** Express as the API package has it (the tests package does not depend on express itself). */
-interface ExpressApp {
-  (request: IncomingMessage, response: ServerResponse): void;
-  use(...handlers: unknown[]): void;
-  set(name: string, value: unknown): void;
-}
-const express = createRequire(import.meta.resolve('@ioc/api'))('express') as () => ExpressApp;
-
 const PHOTOS = path.join(SHARED_DATA_DIRECTORY, 'photos/vn-street-plates');
 const T0 = Date.parse('2026-11-20T01:00:00.000Z');
 const MINUTE = 60_000;
@@ -59,15 +49,14 @@ const cameras = [
   }),
 );
 
-const officerOfHoanKiem: SessionUser = { id: 'u-police-1', username: 'csgt.hoankiem', displayName: 'Cán bộ CSGT Hoàn Kiếm', role: 'police', districtCodes: ['001'], cameraIds: [] };
-const provinceOfficer: SessionUser = { id: 'u-police-2', username: 'csgt.tinh', displayName: 'Phòng CSGT tỉnh', role: 'police', districtCodes: [], cameraIds: [] };
 
 describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace ${sharedDataMissingReason ?? ''}`, () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let pool: pg.Pool;
   let reader: PlateReader;
-  let server: Server;
-  let baseUrl: string;
+  let server: ApiServer;
+  let provinceOfficer: SignedIn;
+  let officerOfHoanKiem: SignedIn;
   let repository: PlateSightingRepository;
   const directory = mkdtempSync(path.join(tmpdir(), 'ioc-plates-trace-'));
   const files = new HashedFileStore(directory);
@@ -94,8 +83,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace $
     return crossing.stats;
   }
 
-  async function get<T>(pathAndQuery: string, user?: SessionUser): Promise<{ status: number; body: T }> {
-    const response = await fetch(`${baseUrl}${pathAndQuery}`, { headers: user ? { 'x-test-user': Buffer.from(JSON.stringify(user)).toString('base64') } : {} });
+  async function get<T>(pathAndQuery: string, user: SignedIn): Promise<{ status: number; body: T }> {
+    const response = await user.fetch(pathAndQuery);
     const type = response.headers.get('content-type') ?? '';
     return { status: response.status, body: (type.includes('json') ? await response.json() : await response.arrayBuffer()) as T };
   }
@@ -107,23 +96,23 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace $
     repository = new PlateSightingRepository(pool);
     reader = await PlateReader.create({ logger: pino({ level: 'silent' }) });
 
-    const app = express();
-    app.set('trust proxy', 'loopback');
-    app.use((request: IncomingMessage & { user?: SessionUser }, _response: ServerResponse, next: () => void) => {
-      const header = request.headers['x-test-user'];
-      if (typeof header === 'string') request.user = JSON.parse(Buffer.from(header, 'base64').toString('utf8')) as SessionUser;
-      next();
+    const summaries: CameraSummary[] = cameras.map((camera) => ({ id: camera.id, name: camera.name, state: 'online', location: camera.location, districtCode: camera.districtCode, analysisFps: 5, analysedFps: 5, inferenceMs: 0, lastFrameAtMs: undefined, lastError: undefined, counts: {} }));
+    const directory = { list: () => summaries, snapshot: () => undefined };
+    server = await startApiServer({
+      config: resolveConfig({ server: { port: 0, host: '127.0.0.1' } }, {}),
+      logger: pino({ level: 'silent' }),
+      pool,
+      hub: new LiveHub({ name: 'Hà Nội', center: [105.835, 21.025], zoom: 13, districts: [] }, { historyMinutes: 5, replayBufferEvents: 100 }),
+      status: { databaseEmbedded: true, outbox: () => ({ depthBatches: 0, depthRows: 0 }), broker: () => ({ connected: false, embedded: true, url: 'mqtt://none' }) },
+      routers: [createCameraRouter(directory), createPlateRouter({ sightings: repository, files, cameras: directory })],
+      wallDirectory: WALL_DIST_DIRECTORY,
     });
-    app.use(createPlateRouter({ sightings: repository, files, cameras: { list: () => cameras.map((camera) => ({ id: camera.id, name: camera.name })) } }));
-    app.use(notFoundHandler);
-    app.use(errorHandler(pino({ level: 'silent' })));
-    server = createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    provinceOfficer = await signInAs(server.url, pool, 'police', { displayName: 'Phòng CSGT tỉnh' });
+    officerOfHoanKiem = await signInAs(server.url, pool, 'police', { displayName: 'Cán bộ CSGT Hoàn Kiếm', districtCodes: ['001'] });
   }, 300_000);
 
   afterAll(async () => {
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    await server?.close();
     await reader?.close();
     await pool?.end();
     await database?.drop();
@@ -213,7 +202,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace $
     const baDinhCrop = (await pool.query<{ plate_crop_sha256: string }>("SELECT plate_crop_sha256 FROM plate_sightings WHERE plate_compact = '30A33918'")).rows[0]?.plate_crop_sha256;
     const refused = await get(`/api/v1/plates/crops/${baDinhCrop}`, officerOfHoanKiem);
     expect(refused.status).toBe(404);
-    const served = await fetch(`${baseUrl}/api/v1/plates/crops/${baDinhCrop}`, { headers: { 'x-test-user': Buffer.from(JSON.stringify(provinceOfficer)).toString('base64') } });
+    const served = await provinceOfficer.fetch(`/api/v1/plates/crops/${baDinhCrop}`);
     expect(served.status).toBe(200);
     expect(served.headers.get('content-type')).toBe('image/jpeg');
     expect(served.headers.get('cache-control')).toBe('private, no-store');
@@ -241,12 +230,62 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace $
   it('every search, trace and crop view is audited with the viewer and the query, refusals too; the audit is append-only', async () => {
     const audit = await repository.recentAudit(500);
     const searches = audit.filter((entry) => entry.action === 'search' && entry.result === 'served');
-    expect(searches.some((entry) => entry.user?.username === 'csgt.hoankiem' && entry.query.plate === '29B125662' && entry.resultCount === 2)).toBe(true);
-    expect(searches.some((entry) => entry.user?.username === 'csgt.tinh' && entry.query.mode === 'fuzzy' && entry.query.plate === '29B125682')).toBe(true);
+    expect(searches.some((entry) => entry.user?.username === officerOfHoanKiem.username && entry.query.plate === '29B125662' && entry.resultCount === 2)).toBe(true);
+    expect(searches.some((entry) => entry.user?.username === provinceOfficer.username && entry.query.mode === 'fuzzy' && entry.query.plate === '29B125682')).toBe(true);
     expect(audit.some((entry) => entry.action === 'trace' && entry.user?.role === 'police')).toBe(true);
     expect(audit.some((entry) => entry.action === 'search' && entry.result === 'refused' && entry.query.plate === 'ABCDEF')).toBe(true);
     expect(audit.filter((entry) => entry.action === 'crop').map((entry) => entry.result).sort()).toEqual(['notFound', 'served']);
     expect(audit.every((entry) => entry.clientAddress !== null)).toBe(true);
     await expect(pool.query('DELETE FROM plate_search_audit')).rejects.toThrow(/append-only/);
   });
+
+  it('leaders and operators may not search plates; nobody signed out may', async () => {
+    for (const role of ['leader', 'operator'] as const) {
+      const user = await signInAs(server.url, pool, role);
+      expect((await user.fetch('/api/v1/plates/search?plate=29B125662')).status).toBe(403);
+    }
+    expect((await fetch(`${server.url}/api/v1/plates/trace?plate=29B125662`)).status).toBe(401);
+  });
+
+  it('the trace page: ?plate= runs the search, lists the visits and draws the path on the map', async () => {
+    if (!existsSync(path.join(WALL_DIST_DIRECTORY, 'trace.html'))) throw new Error('dashboards/wall/dist/trace.html is missing: run pnpm --filter @ioc/wall build');
+    mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
+    const browser = await launchChromium({ width: 1920, height: 1080 });
+    await addSessionToContext(browser.context, server.url, provinceOfficer);
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(`${server.url}/trace?plate=29b1-256.62&from=2026-11-20T00:00:00Z&to=2026-11-20T12:00:00Z`, { waitUntil: 'load' });
+      await page.waitForSelector('[data-testid="trace-table"]', { timeout: 60_000 });
+      expect(await page.locator('h1').textContent()).toBe('Truy vết phương tiện');
+      expect(await page.locator('[data-testid="trace-summary"]').textContent()).toBe('29B125662 · 3 lần đi qua camera');
+      const rows = page.locator('.trace-row');
+      expect(await rows.count()).toBe(3);
+      // Times in Vietnam (UTC+7), dd/MM/yyyy HH:mm:ss; oldest first.
+      expect(await rows.nth(0).textContent()).toContain('Hàng Bài – Tràng Tiền');
+      expect(await rows.nth(0).textContent()).toContain('20/11/2026 08:00:00');
+      expect(await rows.nth(2).textContent()).toContain('20/11/2026 09:10:00');
+      expect(await rows.nth(1).textContent()).toContain('29-B1 256.62');
+      // The crop thumbnails load through the audited crop route.
+      await expect.poll(() => page.locator('img.trace-crop').evaluateAll((images) => images.filter((image) => (image as HTMLImageElement).naturalWidth > 0).length), { timeout: 30_000 }).toBe(3);
+      // deck.gl drew the path, its arrows, the numbered visits and the cameras.
+      await expect.poll(() => page.locator('[data-testid="trace-map"]').getAttribute('data-layers'), { timeout: 30_000 }).toBe('trace-cameras trace-path trace-arrows trace-visits trace-numbers');
+      await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, 'trace-vi.png') });
+      // A row click flies the map there and marks the row.
+      await rows.nth(1).click();
+      await expect.poll(() => rows.nth(1).getAttribute('class')).toContain('trace-row-focus');
+      await page.getByRole('button', { name: 'English' }).click();
+      await expect.poll(() => page.locator('h1').textContent()).toBe('Vehicle trace');
+      expect(await page.locator('[data-testid="trace-summary"]').textContent()).toBe('29B125662 · 3 camera visits');
+      await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, 'trace-en.png') });
+      // A typo is told before any request.
+      await page.locator('input[name="plate"]').fill('29');
+      await page.getByRole('button', { name: 'Trace' }).click();
+      expect(await page.locator('[role="alert"]').textContent()).toContain('at least 4 letters and digits');
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 180_000);
 });
