@@ -17,6 +17,7 @@ export * from './open311';
 export * from './incident';
 export * from './review';
 export * from './violation';
+export * from './police';
 export * from './accounts';
 export * from './plates';
 export * from './plate-match';

@@ -48,6 +48,7 @@ export type ViolationRecord = z.infer<typeof violationRecordSchema>;
 export const violationListQuerySchema = z
   .object({
     cameraId: z.string().min(1).max(128).optional(),
+    districtCode: z.string().min(1).max(32).optional(),
     rule: violationRuleSchema.optional(),
     status: violationStatusSchema.optional(),
     from: isoDateTimeSchema.optional(),

@@ -15,6 +15,7 @@ export { AlertRepository, type OpenIncident } from './alert-repository';
 export { ReviewRepository, type DailyReviewQuery } from './review-repository';
 export { HashedFileStore, sha256Hex, sha256OfFile } from './hashed-file-store';
 export { ViolationRepository, type NewViolation } from './violation-repository';
+export { ViolationActionRepository, type ViolationActionInput, type LockedCase } from './violation-action-repository';
 export { UserRepository, SessionRepository, hashSessionToken, USERNAME_PATTERN, MIN_PASSWORD_LENGTH, type NewUser, type SessionSettings, type ResolvedSession } from './account-repository';
 export { AuditLog, canonicalJson, auditHash, GENESIS_HASH, type AuditEntry, type AuditRecord, type AuditQuery, type AuditVerifyResult } from './audit-log';
 export { hashPassword, verifyPassword, generatePassword, parsePasswordHash, SCRYPT_DEFAULTS } from './password';

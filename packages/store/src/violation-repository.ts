@@ -151,6 +151,7 @@ export class ViolationRepository {
     // A user's scope (SessionUser districtCodes / cameraIds; empty = all), as userMaySee decides it one by one.
     if (scope && scope.districtCodes.length > 0) add((p) => `district_code = ANY (${p})`, scope.districtCodes);
     if (scope && scope.cameraIds.length > 0) add((p) => `camera_id = ANY (${p})`, scope.cameraIds);
+    if (query.districtCode) add((p) => `district_code = ${p}`, query.districtCode);
     if (query.rule) add((p) => `rule = ${p}`, query.rule);
     if (query.status) add((p) => `status = ${p}`, query.status);
     if (query.from) add((p) => `occurred_at >= ${p}`, query.from);
