@@ -2,9 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AggregateRefresher, AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository, PlateSightingRepository } from '@ioc/store';
+import { AggregateRefresher, AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, LocalBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, TrafficFlowRepository, createPool, migrate, HashedFileStore, ViolationRepository, PlateSightingRepository, ViolationActionRepository } from '@ioc/store';
 import { CameraService, DeviceRegistry, DossierIngest, createDossierIngestRouter, IncidentEngine, ModelCatalog, MqttSensorSource, SensorIngest, createReadingIngestRouter, teeTrafficFlows, PlateReader, ViolationRecorder, CrossingPlateReader, SignalControllerSource } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter, createPlateRouter } from '@ioc/api';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, startApiServer, scrubUrlCredentials, type ApiServer, createViolationRouter, createPlateRouter, createPoliceRouter, PoliceGateway } from '@ioc/api';
 import { startEmbeddedBroker } from './embedded/embedded-broker';
 import { startEmbeddedPostgres } from './embedded/embedded-postgres';
 import { DEMO_SITE, demoDevices } from './demo/site';
@@ -161,6 +161,9 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
 
     // Violations found by the cameras: records with their Alerts, evidence files by sha256 (written once).
     const violationRepository = new ViolationRepository(pool);
+    // The police console: actions on violations with their trail, the export, and the `/police` live namespace
+    // (created once the API's socket.io server exists; actions taken before that have no one to tell).
+    const policeLive: { gateway?: PoliceGateway } = {};
     const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
     // Plate sightings for the trace: violators' plates, and vehicles crossing the lines of cameras that read plates.
     const plateSightings = new PlateSightingRepository(pool);
@@ -237,6 +240,8 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(alertRepository),
+        // Before the violation router: `/api/v1/violations/export.zip` is not a violation id.
+        createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
         createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
         createReviewRouter({ reviews, districts: site.districts }),
         createPlateRouter({ sightings: plateSightings, files: evidenceFiles, cameras }),
@@ -244,6 +249,9 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });
     stops.push({ name: 'API server', stop: () => api.close() });
+    const police = new PoliceGateway({ io: api.io, subscribe: (handler) => bus.subscribe(handler), violations: violationRepository, logger });
+    policeLive.gateway = police;
+    stops.push({ name: 'police gateway', stop: () => police.close() });
 
     if (config.reports.enabled) {
       const reports = new DailyReportScheduler({

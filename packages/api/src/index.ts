@@ -15,6 +15,8 @@ export { fieldReportAlert } from './open311-format';
 export { createReviewRouter, type ReviewReader, type ReviewRouterOptions } from './review';
 export { dailyReviewCsv, dailyReviewPdf, displayDate, formatNumber, REVIEW_FONT_FILES, type DailyReviewPdfOptions, type ReviewLang } from './review-export';
 export { createViolationRouter, type ViolationReader, type ViolationRouterOptions } from './violations';
+export { createPoliceRouter, viewerOf, officerOf, viewerMaySee, type PoliceRouterOptions } from './police';
+export { PoliceGateway, type PoliceGatewayOptions } from './police-gateway';
 export { AccessControl, userOf, socketUserOf, requireUser, parseCookies, sameOrigin, SESSION_COOKIE, CSRF_HEADER, API_KEY_HEADER, type AccessControlOptions } from './access/access-control';
 export { ROUTE_RULES, NAMESPACE_RULES, PAGE_RULES, UNRULED_ACCESS, ruleFor, rolesAllowed, apiKeyScopesAllowed, type Access, type RouteRule } from './access/permissions';
 export { listRoutes, type ListedRoute } from './access/route-list';
