@@ -5,7 +5,7 @@ import type pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { cameraConfigSchema, type CameraConfig } from '@ioc/schemas';
 import { TrafficFlowRepository, ViolationRepository, type Bus, type HashedFileStore } from '@ioc/store';
-import { CameraPipeline, ModelCatalog, PlateReader } from '@ioc/ingest';
+import { CameraPipeline, ModelCatalog, PlateReader, type PlateSightingSink } from '@ioc/ingest';
 import { SHARED_DATA_DIRECTORY } from './shared-data';
 
 /**
@@ -36,7 +36,7 @@ export interface PoleRunResult {
 }
 
 /** Runs the clip once to its end (at most `deadlineMs`), then stops the pipeline and the plate reader. */
-export async function runPoleFootage(options: { pool: pg.Pool; bus: Bus; files: HashedFileStore; logger?: Logger; camera?: CameraConfig; deadlineMs?: number }): Promise<PoleRunResult> {
+export async function runPoleFootage(options: { pool: pg.Pool; bus: Bus; files: HashedFileStore; logger?: Logger; camera?: CameraConfig; deadlineMs?: number; sightings?: PlateSightingSink; onStopped?: (pipeline: CameraPipeline) => void }): Promise<PoleRunResult> {
   const camera = options.camera ?? poleCamera();
   const catalog = ModelCatalog.load(path.join(root, 'models'));
   await catalog.verify(camera.model);
@@ -57,6 +57,8 @@ export async function runPoleFootage(options: { pool: pg.Pool; bus: Bus; files: 
         files: options.files,
         bus: options.bus,
         plates,
+        // Plate sightings (the trace): violators' plates, and crossings when the camera has plates.readOnCrossing.
+        sightings: options.sightings,
         settings: { clipSecondsBefore: 2, clipSecondsAfter: 1, frameOffsetSeconds: 0.5, ringBufferMegabytes: 160, maxPendingViolations: 8 },
       },
     });
@@ -65,6 +67,7 @@ export async function runPoleFootage(options: { pool: pg.Pool; bus: Bus; files: 
     const deadline = Date.now() + (options.deadlineMs ?? 270_000);
     while (pipeline.status().lastError !== 'source ended' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
     await pipeline.stop();
+    options.onStopped?.(pipeline);
     return { wallSeconds: (performance.now() - startedMs) / 1000, framesSkipped: pipeline.status().framesSkipped };
   } finally {
     await plates.close();
