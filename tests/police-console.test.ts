@@ -99,12 +99,34 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`police console ${sharedD
     await page.getByTestId('sound-toggle').click();
     await expect.poll(() => page.getByTestId('sound-toggle').getAttribute('aria-pressed')).toBe('true');
 
+    // Push latency: when each Alert goes on the bus (here) and when its row appears in the page (observer there).
+    const publishedAtMs = new Map<string, number>();
+    const unsubscribe = (system as RunningSystem).bus.subscribe((message) => {
+      if (message.kind === 'alert' && message.alert.category === 'traffic') publishedAtMs.set(message.alert.id, Date.now());
+    });
+    await page.evaluate(() => {
+      const seen: Record<string, number> = {};
+      (window as unknown as { policeSeenMs: Record<string, number> }).policeSeenMs = seen;
+      new MutationObserver(() => {
+        for (const element of Array.from(document.querySelectorAll('.police-item[data-violation-id]'))) {
+          const id = element.getAttribute('data-violation-id') as string;
+          seen[id] ??= Date.now();
+        }
+      }).observe(document.body, { childList: true, subtree: true });
+    });
+
     // Now the footage, onto the system's own bus: the page is not reloaded from here on.
     const startedMs = performance.now();
     const played = await runPoleFootage({ pool, bus: (system as RunningSystem).bus, files: new HashedFileStore(evidenceDirectory) });
     expect(played.framesSkipped).toBe(0);
     await expect.poll(() => page.locator('.police-item').count(), { timeout: 60_000 }).toBe(3);
     pushSeconds = (performance.now() - startedMs) / 1000;
+    unsubscribe();
+    const seenMs = await page.evaluate(() => (window as unknown as { policeSeenMs: Record<string, number> }).policeSeenMs);
+    const latenciesMs = [...publishedAtMs].map(([id, at]) => (seenMs[id] ?? Number.NaN) - at);
+    process.stderr.write(`police console: bus → queue row latency per violation ${JSON.stringify(latenciesMs)} ms\n`);
+    expect(latenciesMs).toHaveLength(3);
+    expect(latenciesMs.every((latencyMs) => Number.isFinite(latencyMs))).toBe(true);
     const list = await api<ViolationListResponse>(officer, '/api/v1/violations?limit=100');
     records = list.body.violations;
     process.stderr.write(`police console: footage played and 3 cases in the open queue after ${pushSeconds.toFixed(1)} s\n`);
