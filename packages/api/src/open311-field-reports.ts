@@ -14,6 +14,7 @@ import {
 } from '@ioc/schemas';
 import type { FieldReportRepository } from '@ioc/store';
 import { DEFAULT_MAX_PHOTO_BYTES, cleanPhoto, type PhotoStore } from './open311-photo';
+import { userOf } from './access/access-control';
 import { announceFieldReport, parseMultipart } from './open311';
 import { decideTriage, type TriageCommand } from './open311-triage';
 
@@ -70,27 +71,28 @@ export function createFieldReportRouter(options: FieldReportRouterOptions): Rout
     response.json({ report, history: await options.reports.history(report.id) });
   });
 
-  const apply = async (id: string, command: TriageCommand) => {
+  // The typed operator name is what the history shows; the log also names the signed-in account behind it.
+  const apply = async (id: string, command: TriageCommand, request: Request) => {
     const nowMs = Date.now();
     const result = await options.reports.change(id, (current) => decideTriage(current, command, nowMs), nowMs);
-    log.info({ reportId: id, action: result.entry.action, operator: command.operator, status: result.report.status }, 'field report changed');
+    log.info({ reportId: id, action: result.entry.action, operator: command.operator, account: userOf(request)?.username ?? null, status: result.report.status }, 'field report changed');
     if (result.entry.fromStatus !== result.entry.toStatus || command.kind === 'categorise') announceFieldReport(options.bus, result.report, log);
     return result;
   };
 
   router.post('/api/v1/field-reports/:id/categorise', json, async (request, response) => {
     const body = parseBody(fieldReportCategoriseSchema, request.body);
-    response.json(await apply(request.params.id, { kind: 'categorise', ...body }));
+    response.json(await apply(request.params.id, { kind: 'categorise', ...body }, request));
   });
 
   router.post('/api/v1/field-reports/:id/assign', json, async (request, response) => {
     const body = parseBody(fieldReportAssignSchema, request.body);
-    response.json(await apply(request.params.id, { kind: 'assign', operator: body.operator, agency: body.agency, dueAtMs: body.dueAt ? Date.parse(body.dueAt) : undefined, note: body.note }));
+    response.json(await apply(request.params.id, { kind: 'assign', operator: body.operator, agency: body.agency, dueAtMs: body.dueAt ? Date.parse(body.dueAt) : undefined, note: body.note }, request));
   });
 
   router.post('/api/v1/field-reports/:id/notes', json, async (request, response) => {
     const body = parseBody(fieldReportNoteSchema, request.body);
-    response.json(await apply(request.params.id, { kind: 'note', ...body }));
+    response.json(await apply(request.params.id, { kind: 'note', ...body }, request));
   });
 
   /** JSON `{operator, note}`, or multipart with those fields and the photo of the fix in `media`. */
@@ -105,12 +107,12 @@ export function createFieldReportRouter(options: FieldReportRouterOptions): Rout
       await new Promise<void>((resolve, reject) => json(request, response, (err?: unknown) => (err ? reject(err) : resolve())));
       body = parseBody(fieldReportResolveSchema, request.body);
     }
-    response.json(await apply(request.params.id as string, { kind: 'resolve', ...body, photoSha256 }));
+    response.json(await apply(request.params.id as string, { kind: 'resolve', ...body, photoSha256 }, request));
   });
 
   router.post('/api/v1/field-reports/:id/reopen', json, async (request, response) => {
     const body = parseBody(fieldReportReopenSchema, request.body);
-    response.json(await apply(request.params.id, { kind: 'reopen', ...body }));
+    response.json(await apply(request.params.id, { kind: 'reopen', ...body }, request));
   });
 
   return router;

@@ -8,6 +8,7 @@ import { operatorApi, type ReportDetail } from './api';
 import { EMPTY_FILTERS, durationParts, fieldReportIdsIn, listQueryOf, matchesText, parseVietnamDateTime, slaStateOf, sortByUrgency, type QueueFilters } from './queue';
 import { OPERATOR_STRINGS, type OperatorStrings } from './strings';
 import { UserMenu } from '../UserMenu';
+import { loadSession } from '../session';
 
 /** A backstop for missed socket events (and the only refresh when the socket is down). */
 const POLL_INTERVAL_MS = 15_000;
@@ -60,6 +61,7 @@ export function OperatorApp() {
   const [lang, setLang] = useState<Lang>(() => (localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'vi'));
   const t = OPERATOR_STRINGS[lang];
   const [operator, setOperator] = useState(() => localStorage.getItem(OPERATOR_NAME_KEY) ?? OPERATOR_STRINGS.vi.defaultOperator);
+  const [hadStoredName] = useState(() => localStorage.getItem(OPERATOR_NAME_KEY) !== null);
   const [filters, setFilters] = useState<QueueFilters>(EMPTY_FILTERS);
   const [reports, setReports] = useState<FieldReport[] | undefined>();
   const [total, setTotal] = useState(0);
@@ -80,6 +82,14 @@ export function OperatorApp() {
     localStorage.setItem(LANG_KEY, lang);
   }, [lang, t.title]);
   useEffect(() => localStorage.setItem(OPERATOR_NAME_KEY, operator), [operator]);
+  // On this browser's first visit the name in the report history is the signed-in account's, not a generic one.
+  useEffect(() => {
+    if (hadStoredName) return;
+    void loadSession().then((session) => {
+      const name = session.user?.displayName || session.user?.username;
+      if (name) setOperator(name);
+    });
+  }, [hadStoredName]);
 
   const loadList = useCallback(async () => {
     try {
