@@ -10,6 +10,7 @@ import { HashedFileStore, sha256Hex } from '@ioc/store';
 import { scriptedFrame, type ScriptedBox } from '@ioc/vision';
 import type { Frame } from './ffmpeg-source';
 import { RecentKeys, ViolationRecorder, planEvidence, type ViolationSink } from './violation-recorder';
+import type { PlateSightingInput } from '../plates/plate-sightings';
 
 const run = promisify(execFile);
 
@@ -182,6 +183,47 @@ describe('ViolationRecorder', () => {
     await recorder.close();
     expect(plateReads).toEqual([2]);
     expect(stored[0]?.record).toMatchObject({ plateText: '29-B1 256.62', plateConfidence: 0.93 });
+  }, 30_000);
+
+  it('gives the violator\'s plate read to the sighting sink, with the violation id and its crop hashes', async () => {
+    const stored: Parameters<ViolationSink['record']>[0][] = [];
+    const sightings: PlateSightingInput[] = [];
+    const recorder = new ViolationRecorder({
+      camera: { ...camera, districtCode: '001' },
+      logger: pino({ level: 'silent' }),
+      sink: { record: async (violation) => (stored.push(violation), true) },
+      files: new HashedFileStore(directory),
+      plates: { read: async (_frame, box) => ({ text: '29B125662', normalised: '29-B1 256.62', confidence: 0.93, box: [box[0], box[1], box[0] + 8, box[1] + 6] }) },
+      sightings: { record: async (sighting) => (sightings.push(sighting), true) },
+      settings: { clipSecondsBefore: 0, clipSecondsAfter: 0.5, frameOffsetSeconds: 0.2, ringBufferMegabytes: 8, maxPendingViolations: 4 },
+    });
+    for (let index = 0; index < 10; index += 1) {
+      const frame = frameOf(index);
+      recorder.observeFrame(frame);
+      recorder.analyse(frame, scriptedFrame(boxes(index)));
+    }
+    await recorder.close();
+    const record = stored[0]?.record;
+    expect(sightings).toEqual([
+      {
+        cameraId: 'cam-test',
+        seenAt: new Date(record?.occurredAt ?? 0),
+        plateText: '29-B1 256.62',
+        plateCompact: '29B125662',
+        confidence: 0.93,
+        source: 'violation',
+        sessionId: recorder.sessionId,
+        trackId: 7,
+        vehicleClass: record?.vehicleClass,
+        lineId: null,
+        direction: null,
+        violationId: record?.id,
+        vehicleCropSha256: record?.evidence.find((file) => file.kind === 'vehicleCrop')?.sha256,
+        plateCropSha256: record?.evidence.find((file) => file.kind === 'plateCrop')?.sha256,
+        location: { type: 'Point', coordinates: [105.85, 21.03] },
+        districtCode: '001',
+      },
+    ]);
   }, 30_000);
 
   it('finishes a violation early with the frames it has when the source ends', async () => {
