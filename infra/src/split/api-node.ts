@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
+import { AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, ViolationActionRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
 import { DeviceRegistry, DossierIngest, SensorIngest, createDossierIngestRouter, createReadingIngestRouter } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, createViolationRouter, startApiServer, type ApiServer } from '@ioc/api';
+import { LiveHub, PhotoStore, createAlertRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, createViolationRouter, createPoliceRouter, PoliceGateway, startApiServer, type ApiServer } from '@ioc/api';
 import { DEMO_SITE } from '../demo/site';
 import { readSitePackSite } from '../site-pack/build-site-pack';
 import { WALL_DIST_DIRECTORY } from '../system';
@@ -75,6 +75,9 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
     const photos = new PhotoStore(path.join(dataDirectory, 'open311-media'));
     const dossierRepository = new DossierRepository(pool);
     const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
+    const violationRepository = new ViolationRepository(pool);
+    // The police console's gateway exists once the server does; actions before that have no one to tell.
+    const policeLive: { gateway?: PoliceGateway } = {};
     const api = await startApiServer({
       config,
       logger,
@@ -95,7 +98,9 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(new AlertRepository(pool)),
-        createViolationRouter({ violations: new ViolationRepository(pool), evidence: evidenceFiles, audit: new AuditLog(pool) }),
+        // Before the violation router: `/api/v1/violations/export.zip` is not a violation id.
+        createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
+        createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
         createReviewRouter({ reviews: new ReviewRepository(pool), districts: site.districts }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
@@ -104,6 +109,10 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
     // namespaces made later (e.g. /police) get it as they are created.
     api.io.adapter(createAdapter(pool, { errorHandler: (err) => log.warn({ err }, 'socket.io adapter error') }));
     parts.add('API server', () => api.close());
+    // New violations reach every node over the MQTT bus; officers' actions go to the other nodes through the adapter.
+    const police = new PoliceGateway({ io: api.io, subscribe: (handler) => bus.subscribe(handler), violations: violationRepository, logger, crossNode: true });
+    policeLive.gateway = police;
+    parts.add('police gateway', () => police.close());
     log.info({ url: api.url }, 'API node running');
     return { nodeId: options.nodeId, api, url: api.url, stop: () => parts.stopAll() };
   } catch (err) {

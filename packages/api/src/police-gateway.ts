@@ -7,8 +7,12 @@ import { viewerMaySee } from './police';
 interface PoliceSocketData {
   user?: SessionUser;
 }
-type PoliceSocket = Socket<PoliceClientToServerEvents, PoliceServerToClientEvents, Record<string, never>, PoliceSocketData>;
-type PoliceNamespace = Namespace<PoliceClientToServerEvents, PoliceServerToClientEvents, Record<string, never>, PoliceSocketData>;
+/** Between API nodes (socket.io adapter): an officer's action taken on one node, for the clients of the others. */
+interface PoliceServerSideEvents {
+  'violation.updated': (message: { violation: ViolationRecord; entry: ViolationActionEntry }) => void;
+}
+type PoliceSocket = Socket<PoliceClientToServerEvents, PoliceServerToClientEvents, PoliceServerSideEvents, PoliceSocketData>;
+type PoliceNamespace = Namespace<PoliceClientToServerEvents, PoliceServerToClientEvents, PoliceServerSideEvents, PoliceSocketData>;
 
 export interface PoliceGatewayOptions {
   io: Server;
@@ -16,6 +20,12 @@ export interface PoliceGatewayOptions {
   subscribe: (handler: (message: BusMessage) => void) => () => void;
   violations: Pick<ViolationRepository, 'get'>;
   logger: Logger;
+  /**
+   * Several API nodes joined by a socket.io adapter (`ioc api`): actions are also sent to the other nodes
+   * (`serverSideEmit`), each pushing them to its own clients. New violations need not be: every node gets them
+   * from the bus. Off in one process (the in-memory adapter has no other node to tell).
+   */
+  crossNode?: boolean;
 }
 
 /**
@@ -31,12 +41,16 @@ export class PoliceGateway {
   readonly #namespace: PoliceNamespace;
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
+  readonly #crossNode: boolean;
   #sent = 0;
 
   constructor(options: PoliceGatewayOptions) {
     this.#log = options.logger.child({ module: 'police-gateway' });
     this.#namespace = options.io.of('/police') as unknown as PoliceNamespace;
+    this.#crossNode = options.crossNode ?? false;
     this.#namespace.on('connection', (socket) => this.#onConnection(socket));
+    // Another node's officer acted: tell the clients here (each node filters for its own sockets).
+    if (this.#crossNode) this.#namespace.on('violation.updated', (message) => this.#send(message.violation, (socket) => socket.emit('violation.updated', message)));
     this.#unsubscribe = options.subscribe((message) => {
       if (message.kind !== 'alert' || message.alert.category !== 'traffic' || !violationRuleSchema.safeParse(message.alert.subCategory).success) return;
       // The Alert is announced after the violation row is committed (same id): read the police view of it.
@@ -61,6 +75,7 @@ export class PoliceGateway {
   /** After an officer's action (called by the police router once it is committed). */
   updated(violation: ViolationRecord, entry: ViolationActionEntry): void {
     this.#send(violation, (socket) => socket.emit('violation.updated', { violation, entry }));
+    if (this.#crossNode) this.#namespace.serverSideEmit('violation.updated', { violation, entry });
   }
 
   close(): void {
