@@ -101,12 +101,13 @@ function fromRow(row: SightingRow): StoredPlateSighting {
 }
 
 /**
- * Trigram similarity below which a stored plate is not even a fuzzy candidate. Plates are short (7–9
- * characters, so 9–11 trigrams with padding): one wrong character removes up to three trigrams, so one or two
- * misreads keep a similarity of about 0.3–0.6; 0.2 keeps every plate within two substitutions of the query as a
- * candidate while the GIN index still skips the rest. The application ranks candidates by `plateMatchScore`.
+ * Trigram similarity a stored plate must exceed to be a fuzzy candidate (`%` is strictly greater). A compact plate
+ * of 8 characters has 9 trigrams with pg_trgm's padding; one wrong character removes up to 3 of them (similarity
+ * ≥ 6/12 = 0.5), two far-apart wrong characters up to 6 (3/15 = 0.2). 0.15 keeps every plate within two
+ * substitutions — the `minScore` the API applies afterwards — while the GIN index still skips the rest. The
+ * application ranks the candidates by `plateMatchScore`, which knows the OCR look-alikes trigrams do not.
  */
-export const FUZZY_CANDIDATE_SIMILARITY = 0.2;
+export const FUZZY_CANDIDATE_SIMILARITY = 0.15;
 
 /**
  * Plate sightings (migration 010): written by the camera pipeline, read by the plate search and the trace.
