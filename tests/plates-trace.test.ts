@@ -5,7 +5,7 @@ import type pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { cameraConfigSchema, resolveConfig, type CameraSummary, type PlateSearchResponse, type PlateTraceResponse } from '@ioc/schemas';
-import { HashedFileStore, LocalBus, PlateSightingRepository, createPool, migrate } from '@ioc/store';
+import { AuditLog, HashedFileStore, LocalBus, PlateSightingRepository, createPool, migrate } from '@ioc/store';
 import { LiveHub, createCameraRouter, createPlateRouter, startApiServer, type ApiServer } from '@ioc/api';
 import { WALL_DIST_DIRECTORY } from '@ioc/infra';
 import { CrossingPlateReader, PlateReader, decodeImageFile, type CameraPipeline, type Frame } from '@ioc/ingest';
@@ -105,7 +105,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace $
       pool,
       hub: new LiveHub({ name: 'Hà Nội', center: [105.835, 21.025], zoom: 13, districts: [] }, { historyMinutes: 5, replayBufferEvents: 100 }),
       status: { databaseEmbedded: true, outbox: () => ({ depthBatches: 0, depthRows: 0 }), broker: () => ({ connected: false, embedded: true, url: 'mqtt://none' }) },
-      routers: [createCameraRouter(directory), createPlateRouter({ sightings: repository, files, cameras: directory })],
+      routers: [createCameraRouter(directory), createPlateRouter({ sightings: repository, files, cameras: directory, audit: new AuditLog(pool) })],
       wallDirectory: WALL_DIST_DIRECTORY,
     });
     provinceOfficer = await signInAs(server.url, pool, 'police', { displayName: 'Phòng CSGT tỉnh' });
@@ -238,6 +238,12 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`plate search and trace $
     expect(audit.filter((entry) => entry.action === 'crop').map((entry) => entry.result).sort()).toEqual(['notFound', 'served']);
     expect(audit.every((entry) => entry.clientAddress !== null)).toBe(true);
     await expect(pool.query('DELETE FROM plate_search_audit')).rejects.toThrow(/append-only/);
+    // Also in the hash-chained audit log, with the plate as the target.
+    const chained = await pool.query<{ action: string; target: string | null; username: string | null; result: string }>("SELECT action, target, username, result FROM audit_log WHERE action LIKE 'plate.%'");
+    expect(chained.rows.some((row) => row.action === 'plate.search' && row.target === '29B125662' && row.username === officerOfHoanKiem.username && row.result === 'served')).toBe(true);
+    expect(chained.rows.some((row) => row.action === 'plate.trace')).toBe(true);
+    expect(chained.rows.filter((row) => row.action === 'plate.crop').map((row) => row.result).sort()).toEqual(['notFound', 'served']);
+    expect((await new AuditLog(pool).verify()).ok).toBe(true);
   });
 
   it('leaders and operators may not search plates; nobody signed out may', async () => {

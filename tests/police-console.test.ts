@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type ViolationActionResponse, type ViolationCaseRecord, type ViolationListResponse, type ViolationRecord, type ViolationTrailResponse } from '@ioc/schemas';
-import { HashedFileStore, createPool, migrate, sha256Hex } from '@ioc/store';
+import { AuditLog, HashedFileStore, createPool, migrate, sha256Hex } from '@ioc/store';
 import { WALL_DIST_DIRECTORY, startSystem, type RunningSystem } from '@ioc/infra';
 import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { createTestDatabase } from './setup/database';
@@ -225,6 +225,15 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`police console ${sharedD
     await expect(pool.query('DELETE FROM violation_actions')).rejects.toThrow(/append-only/);
     await expect(pool.query('TRUNCATE violation_actions')).rejects.toThrow(/append-only/);
     expect((await pool.query('SELECT 1 FROM violation_actions')).rowCount).toBe(3);
+    // The same acts in the hash-chained audit log, with the officer, and the chain intact.
+    const audited = await pool.query<{ action: string; target: string; username: string; role: string }>("SELECT action, target, username, role FROM audit_log WHERE action LIKE 'violation.%' ORDER BY seq");
+    expect(audited.rows.map((row) => [row.action, row.target])).toEqual([
+      ['violation.confirm', records[0]?.id],
+      ['violation.dispatch', records[0]?.id],
+      ['violation.reject', records[1]?.id],
+    ]);
+    expect(audited.rows.every((row) => row.username === officer.username && row.role === 'police')).toBe(true);
+    expect((await new AuditLog(pool).verify()).ok).toBe(true);
   });
 
   it('exports the confirmed cases as a ZIP whose records, images and hashes match the evidence files', async () => {

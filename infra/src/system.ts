@@ -241,10 +241,10 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(alertRepository),
         // Before the violation router: `/api/v1/violations/export.zip` is not a violation id.
-        createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
+        createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, audit: new AuditLog(pool), onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
         createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
         createReviewRouter({ reviews, districts: site.districts }),
-        createPlateRouter({ sightings: plateSightings, files: evidenceFiles, cameras }),
+        createPlateRouter({ sightings: plateSightings, files: evidenceFiles, cameras, audit: new AuditLog(pool) }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });

@@ -10,7 +10,7 @@ import {
   type PlateTraceResponse,
   type SessionUser,
 } from '@ioc/schemas';
-import type { HashedFileStore, PlateSearchAuditEntry, PlateSightingRepository, StoredPlateSighting } from '@ioc/store';
+import type { AuditLog, HashedFileStore, PlateSearchAuditEntry, PlateSightingRepository, StoredPlateSighting } from '@ioc/store';
 import { buildTrace, rankSightings, type UnscoredSighting } from './plate-search';
 
 /**
@@ -24,6 +24,8 @@ import { buildTrace, rankSightings, type UnscoredSighting } from './plate-search
 export interface PlateRouterOptions {
   sightings: Pick<PlateSightingRepository, 'search' | 'withCrop' | 'audit'>;
   files: Pick<HashedFileStore, 'pathOf' | 'has'>;
+  /** Searches, traces and crop views also go to the hash-chained audit log (plate_search_audit keeps its rows). */
+  audit?: Pick<AuditLog, 'append'> | undefined;
   /** Camera names for the answers (the running cameras; a sighting of a removed camera keeps its id). */
   cameras?: { list(): Array<Pick<CameraSummary, 'id' | 'name'>> } | undefined;
 }
@@ -55,7 +57,9 @@ export function createPlateRouter(options: PlateRouterOptions): Router {
   const scopeOf = (user: SessionUser | undefined) => (user ? { districtCodes: user.districtCodes, cameraIds: user.cameraIds } : undefined);
   const audit = async (request: Request, entry: Omit<PlateSearchAuditEntry, 'user' | 'clientAddress'>) => {
     const user = viewerOf(request);
-    await sightings.audit({ ...entry, user: user ? { id: user.id, username: user.username, role: user.role } : null, clientAddress: request.ip ?? request.socket.remoteAddress ?? null });
+    const clientAddress = request.ip ?? request.socket.remoteAddress ?? null;
+    await sightings.audit({ ...entry, user: user ? { id: user.id, username: user.username, role: user.role } : null, clientAddress });
+    await options.audit?.append({ action: `plate.${entry.action}`, target: typeof entry.query.plate === 'string' ? entry.query.plate : typeof entry.query.sha256 === 'string' ? entry.query.sha256 : null, result: entry.result, user: user ?? null, clientAddress, details: { query: entry.query, resultCount: entry.resultCount } });
   };
   /** Parses a query; a refused one is audited too (someone probing plates with bad queries is still searching). */
   const parse = async <T>(request: Request, action: 'search' | 'trace', schema: Parameters<typeof parseWith<T>>[0]): Promise<T> => {

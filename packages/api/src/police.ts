@@ -18,7 +18,7 @@ import {
   type ViolationRecord,
   type ViolationTrailResponse,
 } from '@ioc/schemas';
-import type { HashedFileStore, ViolationActionRepository, ViolationRepository } from '@ioc/store';
+import type { AuditLog, HashedFileStore, ViolationActionRepository, ViolationRepository } from '@ioc/store';
 
 /**
  * The traffic police's routes on violations: actions (confirm / reject / dispatch) with their append-only
@@ -30,6 +30,8 @@ export interface PoliceRouterOptions {
   violations: Pick<ViolationRepository, 'get' | 'list'>;
   actions: Pick<ViolationActionRepository, 'act' | 'trail' | 'trails' | 'recordExport'>;
   evidence: Pick<HashedFileStore, 'pathOf'>;
+  /** Actions and exports also go to the hash-chained audit log (the trail rows stay the case's own record). */
+  audit?: Pick<AuditLog, 'append'> | undefined;
   /** Called after each committed action (the `/police` namespace pushes it). */
   onUpdated?: ((violation: ViolationRecord, entry: ViolationActionEntry) => void) | undefined;
 }
@@ -79,6 +81,7 @@ export function createPoliceRouter(options: PoliceRouterOptions): Router {
     const exportId = randomUUID();
     // Audited before the bytes go out: a download that breaks off half-way was still an export attempt.
     await actions.recordExport(exportId, cases, viewer ? officerOf(viewer) : undefined, clientAddress(request));
+    await options.audit?.append({ action: 'violations.export', target: exportId, result: 'served', user: viewer ?? null, clientAddress: clientAddress(request), details: { cases: cases.length, caseIds: cases.map((item) => item.id), filters: { ...parsed.value } } });
     // The trails read after the export rows, so each record shows this export too.
     const trails = await actions.trails(cases.map((item) => item.id));
     await streamExport(response, { exportId, cases, trails, evidence, exportedBy: officerOf(viewer), filters: parsed.value });
@@ -103,6 +106,7 @@ export function createPoliceRouter(options: PoliceRouterOptions): Router {
       (locked) => viewerMaySee(viewer, locked),
     );
     if (!entry) throw notFound(id);
+    await options.audit?.append({ action: `violation.${parsed.value.action}`, target: id, result: 'success', user: viewer ?? null, clientAddress: clientAddress(request), details: { ...entry } });
     const violation = await violations.get(id);
     if (!violation) throw notFound(id);
     options.onUpdated?.(violation, entry);
