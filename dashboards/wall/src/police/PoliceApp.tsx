@@ -127,8 +127,11 @@ export function PoliceApp() {
     });
     socket.on('violation.new', (record: ViolationRecord) => {
       if (!matchesFilters(record, filtersRef.current)) return;
-      setRecords((current) => (current ? upsert(current, record) : [record]));
-      setTotal((count) => count + 1);
+      // A case already listed (pushed while the reload after `hello` was under way) is not counted twice.
+      setRecords((current) => {
+        if (!current?.some((item) => item.id === record.id)) setTotal((count) => count + 1);
+        return current ? upsert(current, record) : [record];
+      });
       setFresh((current) => ({ ...current, [record.id]: Date.now() }));
       if (beeper.beep()) setBeeps((count) => count + 1);
     });
