@@ -15,6 +15,7 @@ import { ARTIFACTS_DIRECTORY, launchChromium } from './setup/browser';
 import { createTestDatabase } from './setup/database';
 import { addSessionToContext, signInAs, type SignedIn } from './setup/accounts';
 import { runPoleFootage } from './setup/pole-footage';
+import { findTextProblems } from './setup/text-problems';
 import { sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -157,6 +158,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`police console ${sharedD
     if (target.plateText) expect(await page.getByTestId('plate').locator('a').getAttribute('href')).toBe(`/trace?plate=${encodeURIComponent(target.plateText)}`);
     await page.locator('.police-map .place-map[data-ready="true"]').waitFor({ timeout: 30_000 });
     await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, 'police-case.png') });
+    // Readable at 1920×1080: no text over other text, none cut off.
+    expect(await page.evaluate(findTextProblems)).toEqual([]);
 
     await page.getByRole('button', { name: 'Xác nhận vi phạm', exact: true }).click();
     await expect.poll(() => detail.getAttribute('data-status')).toBe('confirmed');
@@ -206,6 +209,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`police console ${sharedD
     await expect.poll(() => page.locator('h1').textContent()).toBe('Traffic violation desk');
     expect(await page.getByTestId('trail').textContent()).toContain('Duplicate of another alert');
     await page.screenshot({ path: path.join(ARTIFACTS_DIRECTORY, 'police-rejected-en.png') });
+    expect(await page.evaluate(findTextProblems)).toEqual([]);
     await page.getByRole('button', { name: 'Tiếng Việt', exact: true }).click();
   });
 
@@ -243,12 +247,15 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`police console ${sharedD
     await expect.poll(() => page.getByTestId('export').textContent()).toContain('(2 vụ đã xác nhận)');
     const href = await page.getByTestId('export').getAttribute('href');
     expect(href).toBe('/api/v1/violations/export.zip');
+    const exportStartedMs = performance.now();
     const response = await officer.fetch(href as string);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/zip');
     const exportId = response.headers.get('x-export-id');
     const zipPath = path.join(dataDirectory, 'export.zip');
-    writeFileSync(zipPath, new Uint8Array(await response.arrayBuffer()));
+    const zipBytes = new Uint8Array(await response.arrayBuffer());
+    process.stderr.write(`police console: export of 2 cases, ${zipBytes.length} bytes in ${(performance.now() - exportStartedMs).toFixed(0)} ms\n`);
+    writeFileSync(zipPath, zipBytes);
     // Read back with Info-ZIP, not the library that wrote it.
     await run('unzip', ['-tq', zipPath]);
     const unpacked = path.join(dataDirectory, 'unpacked');
