@@ -242,6 +242,13 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`scale-out: 2 ingest work
           .toBe(3);
       }
 
+      // Each API node lists the cameras from what their workers announce: all online again.
+      for (const url of apiUrls) {
+        await expect
+          .poll(async () => ((await (await fetch(`${url}/api/v1/cameras`, { headers: { cookie: staff.cookie } })).json()) as { cameras: Array<{ id: string; state: string }> }).cameras.map((camera) => `${camera.id}:${camera.state}`), { timeout: 60_000, interval: 1000 })
+          .toEqual(CAMERA_IDS.map((id) => `${id}:online`));
+      }
+
       // Stored rows: one row per camera, line, direction, type and minute.
       const duplicates = await pool.query(
         `SELECT device_id, lane_id, direction, vehicle_class, date_observed_from, count(*) FROM traffic_flow_observed

@@ -4,10 +4,11 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import type { IocConfig, Site } from '@ioc/schemas';
 import { AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, ViolationActionRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
 import { DeviceRegistry, DossierIngest, SensorIngest, createDossierIngestRouter, createReadingIngestRouter } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, createViolationRouter, createPoliceRouter, PoliceGateway, startApiServer, type ApiServer } from '@ioc/api';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, createViolationRouter, createPoliceRouter, PoliceGateway, startApiServer, type ApiServer } from '@ioc/api';
 import { DEMO_SITE } from '../demo/site';
 import { readSitePackSite } from '../site-pack/build-site-pack';
 import { WALL_DIST_DIRECTORY } from '../system';
+import { BusCameraDirectory } from './bus-camera-directory';
 import { Parts, requireSharedServices } from './parts';
 
 export interface ApiNode {
@@ -55,7 +56,11 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
     const readingRepository = new ReadingRepository(pool);
     const hub = new LiveHub(site, { historyMinutes: config.live.historyMinutes, replayBufferEvents: config.live.replayBufferEvents });
     // Subscribe before loading: events that arrive meanwhile are applied, and loading only moves values forward.
-    bus.subscribe((message) => hub.receive(message));
+    const cameras = new BusCameraDirectory(config.cameras);
+    bus.subscribe((message) => {
+      hub.receive(message);
+      cameras.receive(message);
+    });
     hub.load(await deviceRepository.list(), await readingRepository.latest(), await readingRepository.recent({ sinceMs: Date.now() - config.live.historyMinutes * 60_000 }));
     const deviceRefresh = setInterval(() => {
       deviceRepository.list().then(
@@ -93,6 +98,7 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
       },
       routers: [
         createReadingIngestRouter({ sensorIngest, bodyLimitBytes: config.server.bodyLimitBytes, logger }),
+        createCameraRouter(cameras),
         createDossierIngestRouter({ dossierIngest: new DossierIngest({ sink: dossierRepository, logger }), bodyLimitBytes: Math.max(config.server.bodyLimitBytes, 8 * 1024 * 1024), logger }),
         createDossierRouter(dossierRepository),
         createOpen311Router({ reports: fieldReports, apiKeys: new Open311ApiKeyRepository(pool), photos, bus, logger }),
