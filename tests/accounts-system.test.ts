@@ -50,7 +50,7 @@ describe('accounts, sessions and the audit log', () => {
       {
         dataDir: dataDirectory,
         server: { host: '127.0.0.1', port: 0 },
-        auth: { loginAttemptsPerUsername: PER_USERNAME, loginAttemptsPerAddress: 1000 },
+        auth: { loginAttemptsPerUsername: PER_USERNAME, loginAttemptsPerAddress: 1000, socketRecheckSeconds: 0.5 },
         demo: { enabled: false },
         reports: { enabled: false },
         log: { level: 'silent' },
@@ -224,6 +224,23 @@ describe('accounts, sessions and the audit log', () => {
     expect(await connect({ cookie: 'ioc_session=forged' })).toBe('IOC_ERR_UNAUTHENTICATED');
     expect(await connect({ cookie: operator.cookie, origin: 'https://evil.example' })).toBe('IOC_ERR_CSRF');
     expect(await connect({ cookie: operator.cookie })).toBe('connected as someone');
+  });
+
+  it('closes live sockets whose session ends: signed out, or the account disabled', async () => {
+    const open = (cookie: string) =>
+      new Promise<{ closed: Promise<string> }>((resolve, reject) => {
+        const socket = connectSocket(`${system.url}/wall`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie } });
+        socket.on('connect', () => resolve({ closed: new Promise((done) => socket.on('disconnect', (reason) => done(reason))) }));
+        socket.on('connect_error', reject);
+      });
+    const signedOut = await signInAs(system.url, database.url, 'operator');
+    const first = await open(signedOut.cookie);
+    expect((await signedOut.fetch('/api/v1/session', { method: 'DELETE' })).status).toBe(204);
+    expect(await first.closed).toBe('io server disconnect');
+    const disabled = await signInAs(system.url, database.url, 'leader');
+    const second = await open(disabled.cookie);
+    await client.query('UPDATE users SET disabled = true WHERE username = $1', [disabled.username]);
+    expect(await second.closed).toBe('io server disconnect'); // by the periodic check (every 0.5 s here)
   });
 
   it('lets admins read and verify the audit log; others are refused', async () => {

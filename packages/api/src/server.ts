@@ -80,6 +80,25 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   io.of('/').use(access.socketMiddleware('/'));
   io.on('new_namespace', (namespace) => namespace.use(access.socketMiddleware(namespace.name)));
   const wall = new WallGateway(io, options.hub, logger, { batchIntervalMs: config.live.batchIntervalMs, heartbeatIntervalMs: 5000 });
+  // A socket outlives its handshake: sessions that end while it is open (expired, idle, account disabled, signed
+  // out on another node) are found here and their sockets closed. One query per check for all sockets.
+  const socketRecheck = setInterval(() => {
+    const bySession = new Map<string, Array<{ disconnect(close: boolean): unknown }>>();
+    for (const namespace of io._nsps.values()) {
+      for (const socket of namespace.sockets.values()) {
+        const hash = (socket.data as { sessionSha256?: string }).sessionSha256;
+        if (hash) bySession.set(hash, [...(bySession.get(hash) ?? []), socket]);
+      }
+    }
+    if (bySession.size === 0) return;
+    sessions.stillValid([...bySession.keys()]).then(
+      (valid) => {
+        for (const [hash, sockets] of bySession) if (!valid.has(hash)) for (const socket of sockets) socket.disconnect(true);
+      },
+      (err: unknown) => log.warn({ err }, 'socket session check failed'),
+    );
+  }, config.auth.socketRecheckSeconds * 1000);
+  socketRecheck.unref();
 
   app.use(
     apiRoutes({
@@ -136,6 +155,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     port,
     url,
     close: async () => {
+      clearInterval(socketRecheck);
       wall.drain();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -168,6 +168,17 @@ export class SessionRepository {
     return { user: toSessionUser(row), tokenSha256, csrfToken: row.csrf_token, expiresAtMs: row.expires_at.getTime() };
   }
 
+  /** Of these session hashes, the ones still valid (not expired, not idle too long, user enabled). */
+  async stillValid(tokenSha256s: readonly string[]): Promise<Set<string>> {
+    if (tokenSha256s.length === 0) return new Set();
+    const result = await this.#pool.query<{ token_sha256: string }>(
+      `SELECT s.token_sha256 FROM sessions s JOIN users u ON u.id = s.user_id
+       WHERE s.token_sha256 = ANY ($1) AND s.expires_at > now() AND s.last_seen_at + make_interval(secs => s.idle_timeout_seconds) > now() AND NOT u.disabled`,
+      [[...new Set(tokenSha256s)]],
+    );
+    return new Set(result.rows.map((row) => row.token_sha256));
+  }
+
   async delete(tokenSha256: string): Promise<void> {
     await this.#pool.query('DELETE FROM sessions WHERE token_sha256 = $1', [tokenSha256]);
   }
