@@ -18,6 +18,7 @@ import { policeApi } from './api';
 import { AlertBeeper } from './beep';
 import { EMPTY_POLICE_FILTERS, exportParams, filterParams, matchesFilters, percent, sortQueue, upsert, type PoliceFilters } from './queue';
 import { POLICE_STRINGS, type PoliceStrings } from './strings';
+import { UserMenu } from '../UserMenu';
 
 /** A backstop for missed socket events (and the only refresh while the socket is down). */
 const POLL_INTERVAL_MS = 30_000;
@@ -198,11 +199,11 @@ export function PoliceApp() {
           <h1>{t.title}</h1>
           <div className="fr-subtitle">
             {t.subtitle}
-            {hello?.user && ` · ${hello.user.displayName || hello.user.username}${hello.user.unit ? ` (${hello.user.unit})` : ''}`}
             {hello && !hello.scope.province && ` · ${t.fields.district}: ${hello.scope.districtCodes.join(', ')}`}
           </div>
         </div>
         <div className="fr-header-tools">
+          <UserMenu lang={lang} />
           <span className={`fr-live ${socketLive ? 'fr-live-on' : ''}`} data-testid="live-state">
             {socketLive ? t.live : t.offline}
           </span>
