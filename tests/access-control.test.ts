@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
@@ -8,6 +8,7 @@ import { ROLES, resolveConfig, type Role } from '@ioc/schemas';
 import { NAMESPACE_RULES, PAGE_RULES, listRoutes, ruleFor, type Access, type ListedRoute } from '@ioc/api';
 import { API_KEY_SCOPES } from '@ioc/store';
 import { WALL_DIST_DIRECTORY, startSystem, type RunningSystem } from '@ioc/infra';
+import { ARTIFACTS_DIRECTORY } from './setup/browser';
 import { createTestDatabase } from './setup/database';
 import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 
@@ -69,12 +70,15 @@ describe('access control: every route, namespace and page × every role', () => 
     for (const scope of API_KEY_SCOPES) ingestKeys.set(scope, await createTestApiKey(database.url, [scope], `access ${scope}`));
     const mismatches: string[] = [];
     let requests = 0;
+    /** The table as observed: one row per route, the HTTP status per identity and per key scope. */
+    const table: string[] = [`| route | rule | ${IDENTITIES.join(' | ')} | ${[...ingestKeys.keys()].map((scope) => `key ${scope}`).join(' | ')} |`, `|${'---|'.repeat(2 + IDENTITIES.length + ingestKeys.size)}`];
     // Signing out ends the session the later requests need: last.
     const ordered = routes.filter((route) => route.kind !== 'regexp').sort((a, b) => Number(a.method === 'DELETE' && a.path === '/api/v1/session') - Number(b.method === 'DELETE' && b.path === '/api/v1/session'));
     for (const route of ordered) {
       const url = samplePath(route.path);
       const rule = ruleFor(route.method, url);
       if (!rule) continue; // reported by the test above
+      const cells: string[] = [];
       for (const identity of IDENTITIES) {
         const session = sessions.get(identity);
         const headers: Record<string, string> = { origin: new URL(system.url).origin, ...(session ? session.headers : {}) };
@@ -85,19 +89,28 @@ describe('access control: every route, namespace and page × every role', () => 
         const code = /"code":"(IOC_ERR_[A-Z_]+)"/.exec(text)?.[1] ?? response.headers.get('x-ioc-error-code') ?? '';
         const denied = (response.status === 401 || response.status === 403) && DENIAL_CODES.has(code);
         if (denied === allows(rule.access, identity)) mismatches.push(`${route.method} ${url} as ${identity}: HTTP ${response.status} ${code} but the rule says ${rule.access.join(',')}`);
+        cells.push(denied ? `**${response.status}**` : String(response.status));
       }
       // Machine routes: a key of the rule's scope passes, a key of another scope does not.
       const scopes = rule.access.filter((entry) => entry.startsWith('apiKey:')).map((entry) => entry.slice('apiKey:'.length));
       for (const [scope, key] of ingestKeys) {
-        if (rule.access.includes('public')) continue;
+        if (rule.access.includes('public')) {
+          cells.push('·');
+          continue;
+        }
         const response = await fetch(`${system.url}${url}`, { method: route.method, headers: { 'x-api-key': key, 'content-type': 'application/json' }, ...(route.method === 'GET' ? {} : { body: '{}' }) });
         requests += 1;
         const text = await response.text();
         const code = /"code":"(IOC_ERR_[A-Z_]+)"/.exec(text)?.[1] ?? '';
         const denied = (response.status === 401 || response.status === 403) && DENIAL_CODES.has(code);
         if (denied === scopes.includes(scope)) mismatches.push(`${route.method} ${url} with a ${scope} key: HTTP ${response.status} ${code} but the rule says ${rule.access.join(',')}`);
+        cells.push(denied ? `**${response.status}**` : String(response.status));
       }
+      table.push(`| \`${route.method} ${route.path}\` | ${rule.access.join(', ')} | ${cells.join(' | ')} |`);
     }
+    mkdirSync(ARTIFACTS_DIRECTORY, { recursive: true });
+    writeFileSync(path.join(ARTIFACTS_DIRECTORY, 'access-control.md'), `# Route × role, as the running app answered (bold: refused)\n\n${table.join('\n')}\n`);
+    process.stdout.write(`access control: ${table.length - 2} routes, ${requests} requests, ${mismatches.length} mismatches (test-artifacts/access-control.md)\n`);
     expect(mismatches).toEqual([]);
     expect(requests).toBeGreaterThan(150);
     // Sessions were signed out by the last route: sign in again for the tests below.
