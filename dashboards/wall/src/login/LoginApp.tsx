@@ -18,7 +18,6 @@ const STRINGS: Record<Lang, {
   limited: string;
   failed: (status: number) => string;
   denied: (who: string) => string;
-  otherAccount: string;
   citizen: string;
 }> = {
   vi: {
@@ -33,7 +32,6 @@ const STRINGS: Record<Lang, {
     limited: 'Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau ít phút.',
     failed: (status) => `Không đăng nhập được (lỗi ${status}). Vui lòng thử lại.`,
     denied: (who) => `Tài khoản ${who} không được mở trang này. Hãy đăng nhập bằng tài khoản khác.`,
-    otherAccount: 'Đăng nhập tài khoản khác',
     citizen: 'Người dân gửi phản ánh tại đây',
   },
   en: {
@@ -48,7 +46,6 @@ const STRINGS: Record<Lang, {
     limited: 'Too many failed sign-ins. Please try again in a few minutes.',
     failed: (status) => `Could not sign in (error ${status}). Please try again.`,
     denied: (who) => `The account ${who} may not open that page. Sign in with another account.`,
-    otherAccount: 'Sign in with another account',
     citizen: 'Citizens: send a report here',
   },
 };
