@@ -328,3 +328,37 @@ describe('accounts, sessions and the audit log', () => {
     await expect(signIn(system.url, session.username, session.password)).rejects.toThrow(/401/);
   });
 });
+
+describe('the per-address budget of public routes', () => {
+  let system: RunningSystem;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let dataDirectory: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(inject('databaseAdminUrl'), 'public_limit');
+    dataDirectory = mkdtempSync(path.join(tmpdir(), 'ioc-public-limit-'));
+    const config = resolveConfig(
+      { dataDir: dataDirectory, server: { host: '127.0.0.1', port: 0 }, auth: { publicRequestsPerMinute: 5 }, demo: { enabled: false }, reports: { enabled: false }, log: { level: 'silent' } },
+      { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
+    );
+    system = await startSystem(config, pino({ level: 'silent' }));
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+    await database?.drop();
+    rmSync(dataDirectory, { recursive: true, force: true });
+  });
+
+  it('answers 429 after the budget, per client address, and does not count pages or staff routes', async () => {
+    const from = (address: string) => ({ 'x-forwarded-for': address }); // the server trusts its own host's proxy
+    for (let index = 0; index < 5; index += 1) expect((await fetch(`${system.url}/api/v1/site`, { headers: from('203.0.113.7') })).status).toBe(200);
+    const limited = await fetch(`${system.url}/open311/v2/services.json`, { headers: from('203.0.113.7') });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('60');
+    expect((await fetch(`${system.url}/api/v1/site`, { headers: from('203.0.113.8') })).status).toBe(200);
+    for (let index = 0; index < 3; index += 1) expect((await fetch(`${system.url}/report`, { headers: from('203.0.113.9') })).status).toBe(200);
+    for (let index = 0; index < 6; index += 1) expect((await fetch(`${system.url}/api/v1/devices`, { headers: from('203.0.113.9') })).status).toBe(401);
+    expect((await fetch(`${system.url}/api/v1/site`, { headers: from('203.0.113.9') })).status).toBe(200);
+  });
+});

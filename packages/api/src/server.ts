@@ -51,7 +51,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const users = new UserRepository(options.pool);
   const sessions = new SessionRepository(options.pool, { maxAgeMs: config.auth.sessionMaxHours * 3_600_000, idleTimeoutMs: config.auth.sessionIdleMinutes * 60_000 });
   const auditLog = new AuditLog(options.pool);
-  const access = new AccessControl({ sessions, apiKeys: new Open311ApiKeyRepository(options.pool), logger, wallDirectory: options.wallDirectory });
+  const access = new AccessControl({ sessions, apiKeys: new Open311ApiKeyRepository(options.pool), logger, wallDirectory: options.wallDirectory, publicRequestsPerMinute: config.auth.publicRequestsPerMinute });
   app.use(access.middleware());
   app.use(
     createSessionRouter({

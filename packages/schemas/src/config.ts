@@ -28,6 +28,7 @@ export const configSchema = z
         loginAttemptsPerAddress: z.number().int().min(1).max(100_000).default(30).describe('Sign-in attempts per client address per window.'),
         loginAttemptsPerUsername: z.number().int().min(1).max(100_000).default(10).describe('Sign-in attempts per username per window (slows guessing one account from many addresses).'),
         loginWindowMinutes: z.number().min(0.1).max(24 * 60).default(15),
+        publicRequestsPerMinute: z.number().int().min(1).max(1_000_000).default(600).describe('Requests to public API routes (Open311 reads, the site, sign-in) per client address per minute.'),
         socketRecheckSeconds: z.number().min(0.2).max(3600).default(60).describe('How often live sockets are checked against their sessions (signed out, expired, idle, account disabled: disconnected).'),
       })
       .strict()

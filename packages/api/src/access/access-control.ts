@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
+import { rateLimit } from 'express-rate-limit';
 import type { Socket } from 'socket.io';
 import { iocError, type IocError, type SessionUser } from '@ioc/schemas';
 import type { ApiKeyScope, Open311ApiKey, ResolvedSession, SessionRepository } from '@ioc/store';
@@ -84,6 +85,8 @@ export interface AccessControlOptions {
   logger: Logger;
   /** The built pages (dashboards/wall/dist): which `/NAME` paths are pages. */
   wallDirectory?: string | undefined;
+  /** Requests to public API routes per client address per minute; absent: no limit. */
+  publicRequestsPerMinute?: number | undefined;
 }
 
 export type PageDecision = { kind: 'page'; page: string } | { kind: 'asset' };
@@ -98,11 +101,24 @@ export class AccessControl {
   readonly #log: Logger;
   readonly #pages: Set<string>;
   readonly #warned = new Set<string>();
+  readonly #publicLimiter: RequestHandler | undefined;
 
   constructor(options: AccessControlOptions) {
     this.#options = options;
     this.#log = options.logger.child({ module: 'access' });
     this.#pages = new Set(Object.keys(PAGE_RULES));
+    if (options.publicRequestsPerMinute !== undefined) {
+      this.#publicLimiter = rateLimit({
+        windowMs: 60_000,
+        limit: options.publicRequestsPerMinute,
+        standardHeaders: 'draft-7',
+        legacyHeaders: false,
+        handler: (_request, response, next) => {
+          response.setHeader('Retry-After', '60');
+          next(iocError('IOC_ERR_RATE_LIMITED', `More than ${options.publicRequestsPerMinute} requests a minute to public routes from this address; retry in a minute.`));
+        },
+      });
+    }
     if (options.wallDirectory) {
       try {
         for (const name of readdirSync(options.wallDirectory)) if (name.endsWith('.html')) this.#pages.add(name.slice(0, -'.html'.length));
@@ -141,8 +157,10 @@ export class AccessControl {
     return (request, response, next) => {
       this.#check(request, response).then(
         (verdict) => {
-          if (verdict === true) next();
-          else if (verdict !== 'answered') next(verdict);
+          if (verdict === true) {
+            if (response.locals.publicRoute === true && this.#publicLimiter) this.#publicLimiter(request, response, next);
+            else next();
+          } else if (verdict !== 'answered') next(verdict);
         },
         (err: unknown) => next(err),
       );
@@ -174,7 +192,11 @@ export class AccessControl {
       request.user = session.user;
       request.authSession = session;
     }
-    if (access.includes('public')) return true;
+    if (access.includes('public')) {
+      // Public routes answer anyone: each client address gets a budget per minute (pages and assets are not counted).
+      response.locals.publicRoute = true;
+      return true;
+    }
 
     const scopes = apiKeyScopesAllowed(access);
     if (scopes.length > 0) {
