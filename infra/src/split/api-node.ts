@@ -105,7 +105,7 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
         createFieldReportRouter({ reports: fieldReports, photos, bus, logger }),
         createAlertRouter(new AlertRepository(pool)),
         // Before the violation router: `/api/v1/violations/export.zip` is not a violation id.
-        createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
+        createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, audit: new AuditLog(pool), onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
         createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
         createReviewRouter({ reviews: new ReviewRepository(pool), districts: site.districts }),
       ],
