@@ -124,6 +124,14 @@ describe('accounts, sessions and the audit log', () => {
     expect((await login(other.username, other.password)).status).toBe(201);
   });
 
+  it('behind a TLS proxy on this host: HSTS and a Secure cookie', async () => {
+    const created = await createTestUser(database.url, 'operator');
+    const response = await login(created.username, created.password, { 'x-forwarded-proto': 'https' });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('set-cookie')).toMatch(/; Secure/);
+    expect(response.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
+  });
+
   it('refuses a sign-in posted from another origin', async () => {
     const created = await createTestUser(database.url, 'operator');
     const response = await login(created.username, created.password, { origin: 'https://evil.example' });
