@@ -4,7 +4,7 @@ import { API_KEY_SCOPES, AuditLog, Open311ApiKeyRepository, type ApiKeyScope } f
 import { loadConfig } from '../config-file';
 import { openCommandDatabase } from '../embedded/command-database';
 
-export const CREATE_API_KEY_USAGE = `ioc create-api-key NAME [--scope ${API_KEY_SCOPES.join(',')}]   an API key (default scope open311: a citizens' app; ingest: HTTP sensor readings; dossiers: the dossier webhook and import), printed once; only its sha256 is stored`;
+export const CREATE_API_KEY_USAGE = `ioc create-api-key NAME [--scope ${API_KEY_SCOPES.join(',')}]   an API key (default scope open311: a citizens' app; ingest: HTTP sensor readings; dossiers: the dossier webhook and import; metrics: scraping /metrics), printed once; only its sha256 is stored`;
 
 /**
  * `ioc create-api-key NAME`: a key for a citizens' app to submit Open311 requests at the keyed rate limit.
