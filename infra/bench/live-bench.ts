@@ -5,7 +5,7 @@
  * socket.io wall clients (default 50, split evenly across the nodes), which sign in like the wall does. Latency is
  * from the publish to the client's receipt of the batch that carries the event (same clock: one machine).
  * Then the socket.io adapter: broadcasts from one node's namespace to clients on another node, through
- * @socket.io/postgres-adapter, messages/s and latency.
+ * @socket.io/postgres-adapter and (when Debian's redis-server is installed) @socket.io/redis-adapter.
  *
  * Database: embedded PostgreSQL in /tmp, or DATABASE_URL (a scratch database is created and dropped). Broker:
  * Debian's /usr/sbin/mosquitto when present, else MQTT_URL, else the embedded broker. BENCH_SECONDS (default
@@ -24,6 +24,8 @@ import pino from 'pino';
 import { Server } from 'socket.io';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { createAdapter } from '@socket.io/postgres-adapter';
+import { createAdapter as createRedisAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
 import type { BusMessage, WallClientToServerEvents, WallDeltaBatch, WallServerToClientEvents, WallSnapshot } from '@ioc/schemas';
 import { BUS_TOPIC, DeviceRepository, UserRepository, createPool, migrate } from '@ioc/store';
 import { demoDevices } from '../src/demo/site';
@@ -212,13 +214,50 @@ async function liveScenario(label: string, nodeUrls: string[], cookie: string, b
   };
 }
 
-/** Broadcasts on one socket.io server reach clients of another only through the adapter: its rate and latency. */
-async function adapterScenario(databaseUrl: string): Promise<ScenarioResult> {
+interface AdapterUnderTest {
+  name: string;
+  /** A new adapter per server (each has its own connections, as separate nodes would). */
+  make: () => Parameters<Server['adapter']>[0];
+  close: () => Promise<void>;
+}
+
+function postgresAdapter(databaseUrl: string): AdapterUnderTest {
   const pool = createPool(databaseUrl, { max: 4 });
+  return { name: 'PostgreSQL', make: () => createAdapter(pool), close: () => pool.end() };
+}
+
+/** Debian's redis-server on a free port, when installed: the alternative the adapter choice is measured against. */
+async function redisAdapter(): Promise<AdapterUnderTest | undefined> {
+  if (!existsSync('/usr/bin/redis-server')) return undefined;
+  const port = await freePort();
+  const server = spawn('/usr/bin/redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const clients: Redis[] = [];
+  const connect = (): Redis => {
+    const client = new Redis({ port, host: '127.0.0.1', lazyConnect: false, maxRetriesPerRequest: 3 });
+    clients.push(client);
+    return client;
+  };
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const open = await new Promise<boolean>((resolve) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); resolve(true); }).once('error', () => resolve(false)));
+    if (open) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return {
+    name: 'Redis (redis-server 7, ioredis)',
+    make: () => createRedisAdapter(connect(), connect()),
+    close: async () => {
+      for (const client of clients) client.disconnect();
+      server.kill('SIGTERM');
+    },
+  };
+}
+
+/** Broadcasts on one socket.io server reach clients of another only through the adapter: its rate and latency. */
+async function adapterScenario(adapter: AdapterUnderTest): Promise<ScenarioResult> {
   const servers = [0, 1].map(() => {
     const http = createServer();
     const io = new Server(http);
-    io.adapter(createAdapter(pool));
+    io.adapter(adapter.make());
     // A namespace exists on a server only once it is named there; clients of an unknown one are refused.
     io.of('/bench');
     return { http, io };
@@ -254,10 +293,10 @@ async function adapterScenario(databaseUrl: string): Promise<ScenarioResult> {
   await new Promise((resolve) => setTimeout(resolve, 2000));
   for (const client of clients) client.close();
   for (const server of servers) await new Promise<void>((resolve) => server.io.close(() => resolve()));
-  await pool.end();
+  await adapter.close();
   latencies.sort((a, b) => a - b);
   return {
-    scenario: `adapter: PostgreSQL, ${clientCount} clients on node 2, emits on node 1 (${perTick * 60} B each)`,
+    scenario: `adapter: ${adapter.name}, ${clientCount} clients on node 2, emits on node 1 (${perTick * 60} B each)`,
     sent,
     deliveredPerClientMin: Math.min(...received),
     lostPerClientMax: Math.max(0, sent - Math.min(...received)),
@@ -292,8 +331,15 @@ async function main(): Promise<void> {
     started.push(second);
     progress('two API nodes');
     results.push(await liveScenario(`2 API nodes, ${CLIENTS} clients split`, [first.url, second.url], cookie, broker.url));
-    progress('socket.io adapter');
-    results.push(await adapterScenario(database.url));
+    progress('socket.io adapter: PostgreSQL');
+    results.push(await adapterScenario(postgresAdapter(database.url)));
+    const redis = await redisAdapter();
+    if (redis) {
+      progress('socket.io adapter: Redis');
+      results.push(await adapterScenario(redis));
+    } else {
+      progress('socket.io adapter: Redis not measured (no /usr/bin/redis-server; apt-get install redis-server)');
+    }
 
     const load = os.loadavg().map((value) => value.toFixed(2)).join(' ');
     process.stdout.write(`\nbench:live — ${RATE} events/s for ${SECONDS} s per scenario, wall batch ${BATCH_MS} ms; ${database.where}, ${broker.where}; ${os.cpus().length} cores, load average ${load}\n\n`);
