@@ -115,7 +115,7 @@ export class CameraLeaseRepository {
 
   /**
    * Runs `write` in a transaction only while `fence` is the live lease: the row is read FOR SHARE, so a takeover
-   * (an UPDATE of the row) waits until this write commits, and a write whose epoch was taken over is refused
+   * (FOR UPDATE SKIP LOCKED) passes the row over until this write commits, and a write whose epoch was taken over is refused
    * with IOC_ERR_INVALID_TRANSITION and writes nothing.
    */
   async withFence<T>(fence: LeaseFence, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
