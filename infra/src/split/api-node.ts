@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import type { IocConfig, Site } from '@ioc/schemas';
-import { AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, Open311ApiKeyRepository, ReadingRepository, ReviewRepository, ViolationActionRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
+import { AlertRepository, AuditLog, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, Open311ApiKeyRepository, PlateSightingRepository, ReadingRepository, ReviewRepository, ViolationActionRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
 import { DeviceRegistry, DossierIngest, SensorIngest, createDossierIngestRouter, createReadingIngestRouter } from '@ioc/ingest';
-import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, createViolationRouter, createPoliceRouter, PoliceGateway, startApiServer, type ApiServer } from '@ioc/api';
+import { LiveHub, PhotoStore, createAlertRouter, createCameraRouter, createDossierRouter, createFieldReportRouter, createOpen311Router, createReviewRouter, createViolationRouter, createPoliceRouter, createPlateRouter, PoliceGateway, startApiServer, type ApiServer } from '@ioc/api';
 import { DEMO_SITE } from '../demo/site';
 import { readSitePackSite } from '../site-pack/build-site-pack';
 import { WALL_DIST_DIRECTORY } from '../system';
@@ -108,6 +108,7 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
         createPoliceRouter({ violations: violationRepository, actions: new ViolationActionRepository(pool), evidence: evidenceFiles, audit: new AuditLog(pool), onUpdated: (violation, entry) => policeLive.gateway?.updated(violation, entry) }),
         createViolationRouter({ violations: violationRepository, evidence: evidenceFiles, audit: new AuditLog(pool) }),
         createReviewRouter({ reviews: new ReviewRepository(pool), districts: site.districts }),
+        createPlateRouter({ sightings: new PlateSightingRepository(pool), files: evidenceFiles, cameras, audit: new AuditLog(pool) }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
     });

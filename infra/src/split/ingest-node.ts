@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { IocConfig, TrafficFlowObserved } from '@ioc/schemas';
-import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, ReviewRepository, TrafficFlowRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
+import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, PlateSightingRepository, ReviewRepository, TrafficFlowRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
 import { CameraLeaseRepository, DEFAULT_LEASE_TIMINGS, type LeaseTimings } from '@ioc/store/leases';
-import { CameraService, DeviceRegistry, IncidentEngine, ModelCatalog, MqttSensorSource, PlateReader, SensorIngest, SignalControllerSource, ViolationRecorder } from '@ioc/ingest';
+import { CameraService, CrossingPlateReader, DeviceRegistry, IncidentEngine, ModelCatalog, MqttSensorSource, PlateReader, SensorIngest, SignalControllerSource, ViolationRecorder } from '@ioc/ingest';
 import { DEMO_SITE, demoDevices } from '../demo/site';
 import { startDemoFeeds } from '../demo/feeds';
 import { startDemoDossiers } from '../demo/dossiers';
@@ -59,8 +59,10 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
 
     const violationRepository = new ViolationRepository(pool);
     const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
+    // Plate sightings for the trace: violators' plates, and vehicles crossing the lines of cameras that read plates.
+    const plateSightings = new PlateSightingRepository(pool);
     let plates: PlateReader | undefined;
-    if (config.evidence.readPlates && config.cameras.some((camera) => camera.enabled && ViolationRecorder.wanted(camera))) {
+    if (config.evidence.readPlates && config.cameras.some((camera) => camera.enabled && (ViolationRecorder.wanted(camera) || CrossingPlateReader.wanted(camera)))) {
       try {
         plates = await PlateReader.create({ logger });
         const reader = plates;
@@ -94,7 +96,7 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
       logger,
       threadsPerWorker: config.vision.threadsPerCamera,
       snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
-      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, signalFeeds: signalControllers },
+      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, sightings: plateSightings, signalFeeds: signalControllers },
     });
     parts.add('cameras', () => cameras.stop());
 
