@@ -16,7 +16,7 @@ import { ApiError, problemMessage, type ApiProblem } from '../field-reports/api-
 import { PlaceMap } from '../field-reports/PlaceMap';
 import { policeApi } from './api';
 import { AlertBeeper } from './beep';
-import { EMPTY_POLICE_FILTERS, exportParams, filterParams, matchesFilters, percent, sortQueue, upsert, type PoliceFilters } from './queue';
+import { EMPTY_POLICE_FILTERS, exportParams, filterParams, matchesFilters, percent, sortQueue, traceHref, upsert, type PoliceFilters } from './queue';
 import { POLICE_STRINGS, type PoliceStrings } from './strings';
 import { UserMenu } from '../UserMenu';
 
@@ -430,7 +430,7 @@ function Detail({ record, trail, t, lang, onActed, onStale }: DetailProps) {
         <div className="police-facts">
           <Field label={t.fields.plate} testId="plate">
             {record.plateText ? (
-              <a className="police-plate police-plate-link" href={`/trace?plate=${encodeURIComponent(record.plateText)}`} title={t.fields.trace}>
+              <a className="police-plate police-plate-link" href={traceHref(record.plateText, record.occurredAt)} title={t.fields.trace}>
                 {record.plateText}
               </a>
             ) : (

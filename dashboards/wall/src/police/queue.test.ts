@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ViolationRecord } from '@ioc/schemas';
-import { EMPTY_POLICE_FILTERS, exportParams, filterParams, matchesFilters, percent, sortQueue, upsert, vietnamDayStart } from './queue';
+import { EMPTY_POLICE_FILTERS, exportParams, filterParams, matchesFilters, percent, sortQueue, traceHref, upsert, vietnamDayStart } from './queue';
 
 const record = (id: string, status: ViolationRecord['status'], occurredAt: string, patch: Partial<ViolationRecord> = {}): ViolationRecord => ({
   id,
@@ -85,4 +85,13 @@ describe('queue order', () => {
     [null, '—'],
     [1, '100%'],
   ])('percent(%s) = %s', (value, expected) => expect(percent(value)).toBe(expected));
+});
+
+describe('traceHref', () => {
+  it.each([
+    { plate: '30E-558.78', at: '2026-10-02T03:00:00.000Z', expected: '/trace?plate=30E-558.78&from=2026-09-29T03%3A00%3A00.000Z&to=2026-10-05T03%3A00%3A00.000Z' },
+    { plate: '29-B1 256.62', at: 'not a time', expected: '/trace?plate=29-B1+256.62' },
+  ])('$plate at $at', ({ plate, at, expected }) => {
+    expect(traceHref(plate, at)).toBe(expected);
+  });
 });

@@ -75,3 +75,19 @@ export function upsert(records: readonly ViolationRecord[], record: ViolationRec
 export function percent(value: number | null): string {
   return value === null ? '—' : `${Math.round(value * 100)}%`;
 }
+
+const TRACE_WINDOW_MS = 3 * 86_400_000;
+
+/**
+ * The trace page for a case's plate: three days either side of the violation (within the search's 31-day limit),
+ * so a case from last month still shows where the vehicle went around that time, not the last 7 days from now.
+ */
+export function traceHref(plateText: string, occurredAt: string): string {
+  const occurredMs = Date.parse(occurredAt);
+  const query = new URLSearchParams({ plate: plateText });
+  if (Number.isFinite(occurredMs)) {
+    query.set('from', new Date(occurredMs - TRACE_WINDOW_MS).toISOString());
+    query.set('to', new Date(occurredMs + TRACE_WINDOW_MS).toISOString());
+  }
+  return `/trace?${query.toString()}`;
+}
