@@ -247,6 +247,7 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
         createPlateRouter({ sightings: plateSightings, files: evidenceFiles, cameras, audit: new AuditLog(pool) }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
+      metrics: { cameras: () => cameras.list(), writer: () => writer.stats() },
     });
     stops.push({ name: 'API server', stop: () => api.close() });
     const police = new PoliceGateway({ io: api.io, subscribe: (handler) => bus.subscribe(handler), violations: violationRepository, logger });

@@ -111,6 +111,7 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
         createPlateRouter({ sightings: new PlateSightingRepository(pool), files: evidenceFiles, cameras, audit: new AuditLog(pool) }),
       ],
       wallDirectory: options.wallDirectory ?? WALL_DIST_DIRECTORY,
+      metrics: { cameras: () => cameras.list(), writer: () => writer.stats() },
     });
     // Attached after the server exists: socket.io re-initialises the adapter of every namespace made so far, and
     // namespaces made later (e.g. /police) get it as they are created.

@@ -13,6 +13,7 @@ import { createSessionRouter } from './access/session-routes';
 import { geojsonBasemap } from './basemap';
 import { errorHandler, notFoundHandler } from './http-errors';
 import type { LiveHub } from './live-hub';
+import { Observability, type MetricsSources } from './observability';
 import { apiRoutes, type RuntimeStatus } from './routes';
 import { WallGateway } from './wall-gateway';
 
@@ -26,11 +27,17 @@ export interface ApiServerOptions {
   routers?: Router[];
   /** The built wall (dashboards/wall/dist); served at `/` when present. */
   wallDirectory?: string;
+  /** What /metrics reads besides the outbox and broker of `status`: this process's cameras and batch writer. */
+  metrics?: Pick<MetricsSources, 'cameras' | 'writer'>;
 }
 
 export interface ApiServer {
   /** The express application (tests walk its router stacks to list every route). */
   app: express.Express;
+  /** This process's metrics registry (served at /metrics), for refusals counted outside HTTP. */
+  observability: Observability;
+  /** Marks the process ready for /readyz once everything behind the API is running. */
+  setReady(ready: boolean, reason?: string): void;
   http: HttpServer;
   io: Server;
   wall: WallGateway;
@@ -46,6 +53,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // First, so every answer is counted, refusals by the permission table included.
+  const observability = new Observability({ ...options.metrics, outbox: options.status.outbox, broker: options.status.broker });
+  app.use(observability.middleware());
+  let readiness: { ready: boolean; reason?: string } = { ready: false, reason: 'starting' };
   app.use(securityHeaders(config));
   // Accounts: every request passes the permission table (access/permissions.ts) before any route runs.
   const users = new UserRepository(options.pool);
@@ -68,6 +79,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       },
     }),
   );
+  app.use(observability.router({ pool: options.pool, broker: options.status.broker, ready: () => readiness }));
   for (const router of options.routers ?? []) app.use(router);
 
   const basemap = config.basemap.kind === 'geojson' && config.basemap.directory ? geojsonBasemap(path.resolve(config.basemap.directory)) : undefined;
@@ -75,6 +87,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   const http = createServer(app);
   const io = new Server(http, { serveClient: false, cors: { origin: false } });
+  observability.attachSocketServer(io);
   // The same permission table on socket.io: each namespace checks the handshake's session cookie, including
   // namespaces created later by other parts (the listener is in place before any of them).
   io.of('/').use(access.socketMiddleware('/'));
@@ -147,14 +160,24 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     log.warn('no user accounts yet: create the first admin with `pnpm ioc create-user --role admin --username NAME` (the password is read from stdin or generated and printed once)');
   }
 
+  // Listening with every route mounted: ready unless the composition root says otherwise (e.g. while draining).
+  readiness = { ready: true };
+
   return {
     app,
+    observability,
+    setReady: (ready, reason) => {
+      readiness = ready ? { ready } : { ready, reason: reason ?? 'not ready' };
+    },
     http,
     io,
     wall,
     port,
     url,
     close: async () => {
+      // A load balancer polling /readyz stops sending new clients here while the live ones are told to go.
+      readiness = { ready: false, reason: 'shutting down' };
+      observability.close();
       clearInterval(socketRecheck);
       wall.drain();
       await new Promise<void>((resolve) => {

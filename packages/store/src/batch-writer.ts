@@ -83,6 +83,9 @@ export class BatchWriter {
   readonly #retryTimer: NodeJS.Timeout;
   #stagingUntilMs = 0;
   #closing: Promise<void> | undefined;
+  // Totals for /metrics: rows committed (a replayed batch counts when it commits, once), dead letters accepted.
+  readonly #rowsWritten = { readings: 0, dead_letters: 0 };
+  readonly #deadLettersByReason = new Map<string, { source: string; code: string; count: number }>();
 
   constructor(options: BatchWriterOptions) {
     if (!(options.maxBatchRows >= 1)) throw new RangeError(`maxBatchRows must be at least 1, got ${options.maxBatchRows}`);
@@ -109,7 +112,18 @@ export class BatchWriter {
   /** Dead letters travel the same durable path as readings, so none is lost while the database is down. */
   writeDeadLetters(rows: readonly DeadLetterInput[]): Promise<void> {
     if (rows.length === 0) return Promise.resolve();
+    for (const row of rows) {
+      const key = `${row.source}\u0000${row.code}`;
+      const entry = this.#deadLettersByReason.get(key) ?? { source: row.source, code: row.code, count: 0 };
+      entry.count += 1;
+      this.#deadLettersByReason.set(key, entry);
+    }
     return this.#accept([], rows.map((row) => ({ ...row })));
+  }
+
+  /** Rows committed since start by table, and dead letters accepted by source and code (for /metrics). */
+  stats(): { rowsWrittenByTable: Readonly<Record<string, number>>; deadLettersByReason: ReadonlyArray<{ source: string; code: string; count: number }> } {
+    return { rowsWrittenByTable: { ...this.#rowsWritten }, deadLettersByReason: [...this.#deadLettersByReason.values()].map((entry) => ({ ...entry })) };
   }
 
   /** Batches and rows waiting in the outbox. */
@@ -322,6 +336,8 @@ export class BatchWriter {
       }
       if (batch.deadLetters.length > 0) await copyInto(client, DEAD_LETTER_COPY, deadLetterCopyChunks(batch.deadLetters));
       await client.query('COMMIT');
+      this.#rowsWritten.readings += readings.length;
+      this.#rowsWritten.dead_letters += batch.deadLetters.length;
     } catch (err) {
       failure = err;
       await client.query('ROLLBACK').catch(() => undefined);
