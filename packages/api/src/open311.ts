@@ -21,7 +21,7 @@ import {
   type Open311Lang,
 } from '@ioc/schemas';
 import type { FieldReportRepository, Open311ApiKey, Open311ApiKeyRepository } from '@ioc/store';
-import { fromBodyParserError } from './http-errors';
+import { fromBodyParserError, fromUndecodableUrl, fromUnstorableText } from './http-errors';
 import { fieldReportAlert, sendOpen311, sendOpen311Errors, toOpen311Request, type Open311Format } from './open311-format';
 import { DEFAULT_MAX_PHOTO_BYTES, cleanPhoto, type PhotoStore } from './open311-photo';
 
@@ -182,7 +182,7 @@ export function announceFieldReport(bus: Open311RouterOptions['bus'], report: Fi
 /** GeoReport's error body for any error: an array of `{code, description}`, one per field issue. */
 export function open311ErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, request, response, _next) => {
-    const coded = isIocError(err) ? err : fromBodyParserError(err);
+    const coded = isIocError(err) ? err : (fromBodyParserError(err) ?? fromUnstorableText(err) ?? fromUndecodableUrl(err));
     const format = formatOf(request);
     if (!coded) {
       logger.error({ err, path: request.path, method: request.method }, 'unhandled error');
