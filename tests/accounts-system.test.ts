@@ -20,10 +20,10 @@ import { createTestApiKey, createTestUser, signIn, signInAs, type SignedIn } fro
  */
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 
-/** `ioc create-user …` with `stdin` piped in; resolves with the exit code and both outputs. */
-function createUserCli(args: string[], stdin: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `ioc COMMAND …` with `stdin` piped in; resolves with the exit code and both outputs. */
+function iocCli(command: string, args: string[], stdin: string, env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/bin/ioc.ts', 'create-user', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/src/bin/ioc.ts', command, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -33,6 +33,8 @@ function createUserCli(args: string[], stdin: string, env: Record<string, string
     child.stdin.end(stdin);
   });
 }
+
+const createUserCli = (args: string[], stdin: string, env: Record<string, string>) => iocCli('create-user', args, stdin, env);
 
 describe('accounts, sessions and the audit log', () => {
   let system: RunningSystem;
@@ -327,6 +329,45 @@ describe('accounts, sessions and the audit log', () => {
     expect(badRole.code).toBe(1);
     const created = await client.query("SELECT target FROM audit_log WHERE action = 'user.create' ORDER BY seq");
     expect(created.rows.map((row: { target: string }) => row.target)).toEqual(['quantri', 'csgt-1']);
+  });
+
+  it('lists, re-passwords, disables and enables accounts from the command line, each audited', { timeout: 180_000 }, async () => {
+    const env = { DATABASE_URL: database.url, IOC_LOG_LEVEL: 'warn' };
+    const session = await signInAs(system.url, database.url, 'operator');
+    const listed = await iocCli('list-users', ['--json'], '', env);
+    expect(listed.code, listed.stderr).toBe(0);
+    const accounts = JSON.parse(listed.stdout) as Array<{ username: string; role: string; disabled: boolean; passwordHash?: unknown }>;
+    expect(accounts.find((account) => account.username === session.username)).toMatchObject({ role: 'operator', disabled: false });
+    expect(listed.stdout).not.toContain('scrypt$');
+    const table = await iocCli('list-users', [], '', env);
+    expect(table.stdout.split('\n')[0]).toMatch(/^username\s+role\s+state/);
+
+    // A new password: the old one and the session made with it stop working, the new one signs in.
+    const changed = await iocCli('set-password', ['--username', session.username], 'một mật khẩu mới thật dài\n', env);
+    expect(changed.code, changed.stderr).toBe(0);
+    expect(await whoAmI(session.cookie)).toBeNull();
+    await expect(signIn(system.url, session.username, session.password)).rejects.toThrow(/401/);
+    const renewed = await signIn(system.url, session.username, 'một mật khẩu mới thật dài');
+    expect(await whoAmI(renewed.cookie)).toMatchObject({ username: session.username });
+    expect((await iocCli('set-password', ['--username', session.username], 'short', env)).stderr).toContain('IOC_ERR_VALIDATION');
+
+    // Disabled: refused at sign-in and signed out; enabled again: the same password works.
+    expect((await iocCli('disable-user', ['--username', session.username.toUpperCase()], '', env)).code).toBe(0);
+    expect(await whoAmI(renewed.cookie)).toBeNull();
+    await expect(signIn(system.url, session.username, 'một mật khẩu mới thật dài')).rejects.toThrow(/401/);
+    expect((await iocCli('enable-user', ['--username', session.username], '', env)).code).toBe(0);
+    await signIn(system.url, session.username, 'một mật khẩu mới thật dài');
+
+    const unknown = await iocCli('disable-user', ['--username', 'khong-co-ai'], '', env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('IOC_ERR_NOT_FOUND');
+    const audited = await client.query("SELECT action, target, result FROM audit_log WHERE action IN ('user.password', 'user.disable', 'user.enable') ORDER BY seq");
+    expect(audited.rows).toEqual([
+      { action: 'user.password', target: session.username, result: 'success' },
+      { action: 'user.disable', target: session.username, result: 'success' },
+      { action: 'user.enable', target: session.username, result: 'success' },
+      { action: 'user.disable', target: 'khong-co-ai', result: 'failure' },
+    ]);
   });
 
   it('refuses a disabled account at sign-in and ends its sessions', async () => {

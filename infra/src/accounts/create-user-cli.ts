@@ -59,7 +59,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** The password: generated when asked or when none is given; otherwise from the terminal (twice) or from stdin. */
-async function obtainPassword(generate: boolean): Promise<{ password: string; generated: boolean }> {
+export async function obtainPassword(generate: boolean): Promise<{ password: string; generated: boolean }> {
   if (generate) return { password: generatePassword(), generated: true };
   if (process.stdin.isTTY) {
     const first = await promptHidden(`Mật khẩu / Password (≥ ${MIN_PASSWORD_LENGTH} characters; empty = generate one): `);

@@ -18,6 +18,8 @@
  *                        an API key for a citizens' app or a machine (printed once; stored as its sha256)
  *   ioc create-user --role admin|operator|leader|police --username NAME [--districts …] [--cameras …] [--unit …]
  *                        a staff account; password from stdin, a no-echo prompt, or generated and printed once
+ *   ioc list-users | set-password --username NAME | disable-user --username NAME | enable-user --username NAME
+ *                        the admin's account chores, each audited
  *   ioc read-plates --images DIR [--labels DIR] [--json]  |  --truth FILE.json
  *                        read licence plates (labelled plate boxes or whole images); with --truth, the exact-read share
  *   ioc import-dossiers FILE(.csv|.xlsx) [--format csv|xlsx] [--server URL]
@@ -40,6 +42,7 @@ import { BUILD_SITE_PACK_USAGE, buildSitePackCommand } from '../site-pack/cli';
 import { IMPORT_DOSSIERS_USAGE, importDossiersCommand } from '../demo/dossiers-import-cli';
 import { CREATE_API_KEY_USAGE, createApiKeyCommand } from '../demo/field-reports-cli';
 import { CREATE_USER_USAGE, createUserCommand } from '../accounts/create-user-cli';
+import { MANAGE_USERS_USAGE, manageUsersCommand } from '../accounts/manage-users-cli';
 import { READ_PLATES_USAGE, readPlatesCommand } from '../plates/read-plates-cli';
 import { REPORT_DAILY_USAGE, reportDailyCommand } from '../reports/report-daily-cli';
 import { SPLIT_USAGE, splitCommand } from '../split/cli';
@@ -49,6 +52,7 @@ const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${IMPORT_DOSSIERS_USAGE}
   ${CREATE_API_KEY_USAGE}
   ${CREATE_USER_USAGE}
+  ${MANAGE_USERS_USAGE}
   ${READ_PLATES_USAGE}
   ${REPORT_DAILY_USAGE}
   ${SPLIT_USAGE}
@@ -202,6 +206,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'import-dossiers') return importDossiersCommand(argv.slice(1));
   if (command === 'create-api-key') return createApiKeyCommand(argv.slice(1));
   if (command === 'create-user') return createUserCommand(argv.slice(1));
+  if (command === 'list-users' || command === 'set-password' || command === 'disable-user' || command === 'enable-user') return manageUsersCommand(command, argv.slice(1));
   if (command === 'read-plates') return readPlatesCommand(argv.slice(1));
   if (command === 'report-daily') return reportDailyCommand(argv.slice(1));
   const config = loadConfig();

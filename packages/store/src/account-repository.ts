@@ -17,6 +17,13 @@ export interface NewUser {
   unit?: string | undefined;
 }
 
+/** An account as an admin lists it. */
+export interface StaffAccount extends SessionUser {
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
 interface UserRow {
   id: string;
   username: string;
@@ -97,9 +104,36 @@ export class UserRepository {
   }
 
   async setDisabled(username: string, disabled: boolean): Promise<boolean> {
-    const result = await this.#pool.query('UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1', [username, disabled]);
-    if (disabled) await this.#pool.query('DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)', [username]);
+    const name = username.trim().toLowerCase();
+    const result = await this.#pool.query('UPDATE users SET disabled = $2, updated_at = now() WHERE username = $1', [name, disabled]);
+    if (disabled) await this.#pool.query('DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)', [name]);
     return (result.rowCount ?? 0) > 0;
+  }
+
+  /**
+   * A new password for an existing account. Its sessions end: whoever knew the old password (the reason for most
+   * resets) is signed out everywhere. False when there is no such user.
+   */
+  async setPassword(username: string, password: string): Promise<boolean> {
+    if (password.length < MIN_PASSWORD_LENGTH) {
+      throw iocError('IOC_ERR_VALIDATION', `The password must be at least ${MIN_PASSWORD_LENGTH} characters`, { issues: [{ path: 'password', reason: `at least ${MIN_PASSWORD_LENGTH} characters` }] });
+    }
+    const name = username.trim().toLowerCase();
+    const passwordHash = await hashPassword(password);
+    const result = await this.#pool.query('UPDATE users SET password_hash = $2, updated_at = now() WHERE username = $1', [name, passwordHash]);
+    await this.#pool.query('DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE username = $1)', [name]);
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  /** Every account, disabled ones included, for the admin's listing; never the password hashes. */
+  async list(): Promise<StaffAccount[]> {
+    const result = await this.#pool.query<UserRow & { created_at: Date; last_login_at: Date | null }>('SELECT * FROM users ORDER BY username');
+    return result.rows.map((row) => ({
+      ...toSessionUser(row),
+      disabled: row.disabled,
+      createdAt: row.created_at.toISOString(),
+      lastLoginAt: row.last_login_at ? row.last_login_at.toISOString() : null,
+    }));
   }
 }
 

@@ -16,7 +16,7 @@ export { ReviewRepository, type DailyReviewQuery } from './review-repository';
 export { HashedFileStore, sha256Hex, sha256OfFile } from './hashed-file-store';
 export { ViolationRepository, type NewViolation } from './violation-repository';
 export { ViolationActionRepository, type ViolationActionInput, type LockedCase } from './violation-action-repository';
-export { UserRepository, SessionRepository, hashSessionToken, USERNAME_PATTERN, MIN_PASSWORD_LENGTH, type NewUser, type SessionSettings, type ResolvedSession } from './account-repository';
+export { UserRepository, SessionRepository, hashSessionToken, USERNAME_PATTERN, MIN_PASSWORD_LENGTH, type NewUser, type StaffAccount, type SessionSettings, type ResolvedSession } from './account-repository';
 export { AuditLog, canonicalJson, auditHash, GENESIS_HASH, type AuditEntry, type AuditRecord, type AuditQuery, type AuditVerifyResult } from './audit-log';
 export { hashPassword, verifyPassword, generatePassword, parsePasswordHash, SCRYPT_DEFAULTS } from './password';
 export { PlateSightingRepository, FUZZY_CANDIDATE_SIMILARITY, type NewPlateSighting, type StoredPlateSighting, type SightingScope, type SightingSearch, type PlateSearchAuditEntry } from './plate-sighting-repository';
