@@ -192,6 +192,20 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`scale-out: 2 ingest work
       .toBe(true);
   }, 120_000);
 
+  it('serves every camera\'s annotated snapshot from each API node, though the workers draw them', async () => {
+    for (const url of apiUrls) {
+      for (const id of CAMERA_IDS) {
+        await expect
+          .poll(async () => {
+            const response = await fetch(`${url}/api/v1/cameras/${id}/snapshot.jpg`, { headers: { cookie: staff.cookie } });
+            const bytes = Buffer.from(await response.arrayBuffer());
+            return `${response.status} ${response.headers.get('content-type')} ${bytes.subarray(0, 3).toString('hex')} ${bytes.length > 10_000}`;
+          }, { timeout: 90_000, interval: 1000 })
+          .toBe('200 image/jpeg ffd8ff true');
+      }
+    }
+  }, 200_000);
+
   it('moves a killed worker\'s cameras to the other within 15 s, never two analysers at once, refuses its stale writes', async () => {
     const clients = apiUrls.map((url) => new WallClient(url, staff));
     await Promise.all(clients.map((client) => client.ready));

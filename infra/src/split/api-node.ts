@@ -9,6 +9,7 @@ import { DEMO_SITE } from '../demo/site';
 import { readSitePackSite } from '../site-pack/build-site-pack';
 import { WALL_DIST_DIRECTORY } from '../system';
 import { BusCameraDirectory } from './bus-camera-directory';
+import { SnapshotCache } from './snapshot-relay';
 import { Parts, requireSharedServices } from './parts';
 
 export interface ApiNode {
@@ -56,7 +57,9 @@ export async function startApiNode(config: Readonly<IocConfig>, logger: Logger, 
     const readingRepository = new ReadingRepository(pool);
     const hub = new LiveHub(site, { historyMinutes: config.live.historyMinutes, replayBufferEvents: config.live.replayBufferEvents });
     // Subscribe before loading: events that arrive meanwhile are applied, and loading only moves values forward.
-    const cameras = new BusCameraDirectory(config.cameras);
+    const snapshots = new SnapshotCache({ brokerUrl, clientId: `ioc-snapshots-${options.nodeId}`, cameraIds: config.cameras.map((camera) => camera.id), logger });
+    parts.add('snapshot cache', () => snapshots.close());
+    const cameras = new BusCameraDirectory(config.cameras, Date.now, (cameraId) => snapshots.get(cameraId));
     bus.subscribe((message) => {
       hub.receive(message);
       cameras.receive(message);

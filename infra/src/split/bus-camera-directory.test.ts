@@ -23,7 +23,7 @@ describe('cameras on an API node, from the bus', () => {
     const [first, second] = directory.list();
     expect(first).toMatchObject({ id: 'cam-1', state, lastError, analysisFps: 5 });
     expect(second).toMatchObject({ id: 'cam-2', state: 'stopped' });
-    expect(directory.snapshot()).toBeUndefined();
+    expect(directory.snapshot('cam-1')).toBeUndefined();
   });
 
   it('shows the totals of the latest counts report (a new worker starts them again)', () => {

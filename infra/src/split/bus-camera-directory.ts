@@ -7,17 +7,19 @@ export const CAMERA_HEALTH_STALE_MS = 15_000;
 /**
  * `GET /api/v1/cameras` on an API node, which runs no pipelines: the configured cameras with the health and
  * counts their ingest workers announce on the bus. A camera whose reports stopped is shown offline with the
- * reason until its new worker reports. Snapshots (JPEG) stay on the worker: none here.
+ * reason until its new worker reports. Snapshots (JPEG) come from the workers through the broker (snapshot-relay.ts).
  */
 export class BusCameraDirectory implements CameraDirectory {
   readonly #cameras: readonly CameraConfig[];
   readonly #health = new Map<string, CameraHealth>();
   readonly #counts = new Map<string, CameraCounts>();
   readonly #nowMs: () => number;
+  readonly #snapshots: ((cameraId: string) => { jpeg: Buffer; takenAtMs: number } | undefined) | undefined;
 
-  constructor(cameras: readonly CameraConfig[], nowMs: () => number = Date.now) {
+  constructor(cameras: readonly CameraConfig[], nowMs: () => number = Date.now, snapshots?: (cameraId: string) => { jpeg: Buffer; takenAtMs: number } | undefined) {
     this.#cameras = cameras;
     this.#nowMs = nowMs;
+    this.#snapshots = snapshots;
   }
 
   receive(message: BusMessage): void {
@@ -46,7 +48,7 @@ export class BusCameraDirectory implements CameraDirectory {
     });
   }
 
-  snapshot(): undefined {
-    return undefined;
+  snapshot(cameraId: string): { jpeg: Buffer; takenAtMs: number } | undefined {
+    return this.#snapshots?.(cameraId);
   }
 }

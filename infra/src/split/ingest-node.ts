@@ -13,6 +13,7 @@ import { DailyReportScheduler } from '../reports/daily-report';
 import { MODELS_DIRECTORY } from '../system';
 import { Parts, requireSharedServices } from './parts';
 import { UnitLeaser } from './unit-leaser';
+import { SnapshotPublisher } from './snapshot-relay';
 
 /** The lease unit for the duties one worker in the whole deployment runs: sensors, incidents, aggregates, reports, demo. */
 export const SITE_UNIT = '@site';
@@ -99,6 +100,9 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
       violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, sightings: plateSightings, signalFeeds: signalControllers },
     });
     parts.add('cameras', () => cameras.stop());
+    // API nodes serve the snapshots of cameras they do not run: each new one goes to the broker, retained.
+    const snapshots = new SnapshotPublisher({ brokerUrl, clientId: `ioc-snapshots-${workerId}`, source: cameras, intervalMs: Math.min(1000, config.vision.snapshotIntervalSeconds * 1000), logger });
+    parts.add('snapshot publisher', () => snapshots.close());
 
     const site = startSiteDuties({ config, logger, pool, bus, writer, deviceRepository, brokerUrl, dataDirectory, workerId, timescaledb: migration.timescaledb });
 
