@@ -5,7 +5,7 @@ import pino from 'pino';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { resolveConfig, type Alert, type AlertRecord, type Device, type TrafficFlowObserved } from '@ioc/schemas';
-import { AlertRepository, DeviceRepository, LocalBus, createPool, migrate } from '@ioc/store';
+import { AlertRepository, DeviceRepository, LocalBus, MqttBus, createPool, migrate } from '@ioc/store';
 import { IncidentEngine } from '@ioc/ingest';
 import { startSystem, type RunningSystem } from '@ioc/infra';
 import { createTestDatabase } from './setup/database';
@@ -176,6 +176,33 @@ describe('congestion and deduplication against the real database', () => {
     expect((rows[0].date_issued as Date).getTime()).toBe(startMs + 3 * 60_000);
     expect((rows[0].closed_at as Date).getTime()).toBe(startMs + 6 * 60_000);
     for (const engine of engines) await engine.stop();
+  });
+
+  it('in split mode, an engine on one worker opens congestion from minutes another worker publishes on the MQTT bus', async () => {
+    const logger = pino({ level: 'silent' });
+    const cameraWorker = new MqttBus(inject('mosquittoUrl'), logger);
+    const siteWorker = new MqttBus(inject('mosquittoUrl'), logger);
+    const engine = new IncidentEngine({ alerts: new AlertRepository(pool), bus: siteWorker, devices: new DeviceRepository(pool), logger, offlineCheckIntervalMs: 3_600_000 });
+    try {
+      await engine.start((handler) => siteWorker.subscribe(handler));
+      await Promise.all([cameraWorker.subscribed, siteWorker.subscribed]);
+      const rowsFor = (minuteStartMs: number, vehicles: number) => minuteRows(minuteStartMs, vehicles).map((row) => ({ ...row, refDevice: 'inc-cam-3' }));
+      await new DeviceRepository(pool).upsert([device('inc-cam-3', 'camera', [])]);
+      await engine.refreshDevices();
+      const startMs = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
+      [20, 70, 75, 80].forEach((vehicles, index) => cameraWorker.publish({ kind: 'trafficFlows', rows: rowsFor(startMs + index * 60_000, vehicles) }));
+      await expect
+        .poll(async () => (await pool.query("SELECT rule, date_issued FROM alerts WHERE device_id = 'inc-cam-3' AND closed_at IS NULL")).rows.map((row: { rule: string; date_issued: Date }) => `${row.rule}@${row.date_issued.getTime() - startMs}`), { timeout: 15_000, interval: 200 })
+        .toEqual([`congestion@${3 * 60_000}`]);
+      // Two normal minutes from the camera's worker close it.
+      [10, 12].forEach((vehicles, index) => cameraWorker.publish({ kind: 'trafficFlows', rows: rowsFor(startMs + (4 + index) * 60_000, vehicles) }));
+      await expect
+        .poll(async () => (await pool.query("SELECT closed_at FROM alerts WHERE device_id = 'inc-cam-3'")).rows.map((row: { closed_at: Date | null }) => (row.closed_at ? row.closed_at.getTime() - startMs : null)), { timeout: 15_000, interval: 200 })
+        .toEqual([6 * 60_000]);
+    } finally {
+      await engine.stop();
+      await Promise.all([cameraWorker.close(), siteWorker.close()]);
+    }
   });
 
   it('a restarted engine resumes the incidents left open instead of opening them again', async () => {

@@ -82,9 +82,6 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
     for (const name of new Set(config.cameras.filter((camera) => camera.enabled).map((camera) => camera.model))) {
       await catalog?.verify(name).catch((err: unknown) => unusableModels.set(name, err));
     }
-    // Congestion incidents need the flows of every camera; the worker holding '@site' runs the engine, so a
-    // camera's flows reach it only when both run here (see infra/README.md, "Split mode: what runs where").
-    let incidents: IncidentEngine | undefined;
     const cameras = new CameraService({
       cameras: config.cameras,
       resolveModel: (name) => {
@@ -114,21 +111,21 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
       logger,
       start: async (unitId, lease) => {
         if (unitId === SITE_UNIT) {
-          incidents = await site.start();
+          await site.start();
           return;
         }
         const fence = { unitId, workerId, epoch: lease.epoch };
         const started = await cameras.startCamera(unitId, {
           writeTrafficFlows: async (rows: TrafficFlowObserved[]) => {
             await leases.withFence(fence, (client) => flowRepository.writeTrafficFlows(rows, client));
-            incidents?.observeTrafficFlows(rows);
+            // To the incident engine of whichever worker holds '@site' (maybe this one): it subscribes to the bus.
+            if (rows.length > 0) bus.publish({ kind: 'trafficFlows', rows });
           },
         });
         if (!started) log.warn({ cameraId: unitId }, 'camera leased but not started (see the camera log line)');
       },
       stop: async (unitId) => {
         if (unitId === SITE_UNIT) {
-          incidents = undefined;
           await site.stop();
           return;
         }

@@ -114,6 +114,9 @@ export class IncidentEngine {
     } else if (message.kind === 'deviceState') {
       const signal = cameraStateSignal(message.change, this.#devices.get(message.change.deviceId));
       if (signal) this.#apply(signal);
+    } else if (message.kind === 'trafficFlows') {
+      // Split mode: minutes stored by the workers that run the cameras (this one included, through the broker).
+      this.observeTrafficFlows(message.rows);
     }
   }
 

@@ -84,8 +84,9 @@ export class LiveHub {
     return () => this.#listeners.delete(listener);
   }
 
-  /** Numbers a bus message, applies it to the state and keeps it for replay. */
-  receive(message: BusMessage): LiveEvent {
+  /** Numbers a bus message, applies it to the state and keeps it for replay; undefined for worker-only messages. */
+  receive(message: BusMessage): LiveEvent | undefined {
+    if (message.kind === 'trafficFlows') return undefined;
     this.#sequence += 1;
     const envelope = { id: formatEventId(this.epoch, this.#sequence), time: new Date(this.#options.nowMs()).toISOString(), schemaVersion: SCHEMA_VERSION };
     let event: LiveEvent;

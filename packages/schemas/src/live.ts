@@ -4,6 +4,7 @@ import { alertSchema } from './alert';
 import { cameraCountsSchema, cameraHealthSchema } from './camera';
 import type { deviceSchema} from './device';
 import { deviceStateSchema } from './device';
+import { trafficFlowObservedSchema } from './traffic-flow';
 import { SENSOR_PROPERTY_NAMES } from './properties';
 import type { siteSchema } from './site';
 
@@ -38,6 +39,9 @@ export const busMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alert'), alert: alertSchema }).strict(),
   z.object({ kind: z.literal('cameraHealth'), health: cameraHealthSchema }).strict(),
   z.object({ kind: z.literal('cameraCounts'), counts: cameraCountsSchema }).strict(),
+  // Between ingest workers only (split mode): the closed camera-minutes a worker stored, for the incident engine
+  // on whichever worker holds the site duties. API nodes do not pass them to clients.
+  z.object({ kind: z.literal('trafficFlows'), rows: z.array(trafficFlowObservedSchema).min(1).max(10_000) }).strict(),
 ]);
 export type BusMessage = z.infer<typeof busMessageSchema>;
 

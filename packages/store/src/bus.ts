@@ -41,12 +41,18 @@ export class MqttBus implements Bus {
   readonly #client: MqttClient;
   readonly #handlers = new Set<(message: BusMessage) => void>();
   readonly #logger: Logger;
+  /** Resolves once the broker has acknowledged the first subscription: from then on nothing published is missed. */
+  readonly subscribed: Promise<void>;
 
   constructor(brokerUrl: string, logger: Logger, clientId = `ioc-bus-${process.pid}-${Math.random().toString(36).slice(2, 8)}`) {
     this.#logger = logger.child({ module: 'bus' });
     this.#client = mqtt.connect(brokerUrl, { clientId, reconnectPeriod: 1000, clean: true });
+    let markSubscribed: () => void = () => undefined;
+    this.subscribed = new Promise((resolve) => (markSubscribed = resolve));
     this.#client.on('connect', () => {
-      this.#client.subscribe(BUS_TOPIC, { qos: 0 });
+      this.#client.subscribe(BUS_TOPIC, { qos: 0 }, (err) => {
+        if (!err) markSubscribed();
+      });
     });
     this.#client.on('message', (_topic, payload) => this.#receive(payload));
     this.#client.on('error', (err) => this.#logger.warn({ err }, 'bus connection error'));
