@@ -1,15 +1,16 @@
 import pino from 'pino';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createPool, migrate } from '@ioc/store';
-import { CameraLeaseRepository } from '@ioc/store/leases';
+import type { Alert, ViolationRecord } from '@ioc/schemas';
+import { ViolationRepository, createPool, migrate } from '@ioc/store';
+import { CameraLeaseRepository, type HeldLease } from '@ioc/store/leases';
 import { createTestDatabase } from './setup/database';
 
 /**
  * The lease rows against a real PostgreSQL (migration 012): concurrent acquisitions never share a unit, renewals
  * only extend (worker, epoch) pairs still live, expiry is by the database's clock, and a fenced write in flight
  * keeps its unit from being taken over until it commits (the takeover skips the locked row and comes back at its
- * next heartbeat), after which its token is refused.
+ * next heartbeat), after which its token is refused; violations written under a fence likewise.
  */
 describe('camera leases in PostgreSQL', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
@@ -103,4 +104,55 @@ describe('camera leases in PostgreSQL', () => {
     await expect(leases.withFence(fence, async () => { wrote = true; })).rejects.toMatchObject({ code: 'IOC_ERR_INVALID_TRANSITION' });
     expect(wrote).toBe(false);
   });
+  it('stores violations under the camera\'s lease: once under the live fence, a duplicate leaves the transaction usable, none under a stale one', async () => {
+    const leases = new CameraLeaseRepository(pool, { ttlMs: 10_000 });
+    const violations = new ViolationRepository(pool);
+    await leases.ensureUnits(['cam-evidence']);
+    const [held] = await leases.acquire('w1', ['cam-evidence'], 1);
+    const fence = { unitId: 'cam-evidence', workerId: 'w1', epoch: held?.epoch as number };
+    const first = violationFor('v-fenced-1', 1);
+    expect(await leases.withFence(fence, (client) => violations.record(first, client))).toBe(true);
+    // The same case again, then a new one, in one fenced transaction: the duplicate is refused, the new one kept.
+    const both = await leases.withFence(fence, async (client) => [await violations.record(first, client), await violations.record(violationFor('v-fenced-2', 2), client)]);
+    expect(both).toEqual([false, true]);
+    await leases.release('w1', held as HeldLease);
+    const [taken] = await leases.acquire('w2', ['cam-evidence'], 1);
+    expect(taken?.epoch).toBe(fence.epoch + 1);
+    await expect(leases.withFence(fence, (client) => violations.record(violationFor('v-fenced-3', 3), client))).rejects.toMatchObject({ code: 'IOC_ERR_INVALID_TRANSITION' });
+    const stored = await pool.query("SELECT id FROM violations WHERE camera_id = 'cam-evidence' ORDER BY id");
+    expect(stored.rows.map((row: { id: string }) => row.id)).toEqual(['v-fenced-1', 'v-fenced-2']);
+    const alerts = await pool.query("SELECT id FROM alerts WHERE device_id = 'cam-evidence' ORDER BY id");
+    expect(alerts.rows.map((row: { id: string }) => row.id)).toEqual(['v-fenced-1', 'v-fenced-2']);
+  });
 });
+
+function violationFor(id: string, trackId: number): { record: ViolationRecord; alert: Alert; sessionId: string; frameIndex: number } {
+  const at = '2026-11-25T01:00:00.000Z';
+  return {
+    record: {
+      id,
+      cameraId: 'cam-evidence',
+      rule: 'redLightViolation',
+      ruleId: 'stop-1',
+      trackId,
+      vehicleClass: 'motorcycle',
+      severity: 'medium',
+      occurredAt: at,
+      decidedAt: at,
+      recordedAt: at,
+      confidence: 0.8,
+      location: null,
+      districtCode: null,
+      box: [1, 2, 3, 4],
+      speedKmh: null,
+      advisory: null,
+      plateText: null,
+      plateConfidence: null,
+      evidence: [],
+      status: 'new',
+    },
+    alert: { id, type: 'Alert', category: 'traffic', subCategory: 'redLightViolation', severity: 'medium', dateIssued: at },
+    sessionId: 'session-1',
+    frameIndex: trackId * 10,
+  };
+}

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { IocConfig, TrafficFlowObserved } from '@ioc/schemas';
+import { iocError, type IocConfig, type TrafficFlowObserved } from '@ioc/schemas';
 import { AggregateRefresher, AlertRepository, BatchWriter, DeviceRepository, DossierRepository, FieldReportRepository, HashedFileStore, MqttBus, PlateSightingRepository, ReviewRepository, TrafficFlowRepository, ViolationRepository, createPool, migrate } from '@ioc/store';
-import { CameraLeaseRepository, DEFAULT_LEASE_TIMINGS, type LeaseTimings } from '@ioc/store/leases';
-import { CameraService, CrossingPlateReader, DeviceRegistry, IncidentEngine, ModelCatalog, MqttSensorSource, PlateReader, SensorIngest, SignalControllerSource, ViolationRecorder } from '@ioc/ingest';
+import { CameraLeaseRepository, DEFAULT_LEASE_TIMINGS, type LeaseFence, type LeaseTimings } from '@ioc/store/leases';
+import { CameraService, CrossingPlateReader, DeviceRegistry, IncidentEngine, ModelCatalog, MqttSensorSource, PlateReader, SensorIngest, SignalControllerSource, ViolationRecorder, type ViolationSink } from '@ioc/ingest';
 import { DEMO_SITE, demoDevices } from '../demo/site';
 import { startDemoFeeds } from '../demo/feeds';
 import { startDemoDossiers } from '../demo/dossiers';
@@ -59,6 +59,16 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
     const leases = new CameraLeaseRepository(pool, { ttlMs: (options.timings ?? DEFAULT_LEASE_TIMINGS).ttlMs });
 
     const violationRepository = new ViolationRepository(pool);
+    // Violations are written under the camera's lease like its minute rows: a worker whose lease was taken over
+    // (paused, partitioned) cannot add a case after the new holder started; its write is refused, nothing stored.
+    const fences = new Map<string, LeaseFence>();
+    const fencedViolations: ViolationSink = {
+      record: (violation) => {
+        const fence = fences.get(violation.record.cameraId);
+        if (!fence) return Promise.reject(iocError('IOC_ERR_INVALID_TRANSITION', `camera ${violation.record.cameraId} is not leased by ${workerId}; the violation was not stored`));
+        return leases.withFence(fence, (client) => violationRepository.record(violation, client));
+      },
+    };
     const evidenceFiles = new HashedFileStore(path.resolve(config.evidence.directory ?? path.join(dataDirectory, 'evidence')));
     // Plate sightings for the trace: violators' plates, and vehicles crossing the lines of cameras that read plates.
     const plateSightings = new PlateSightingRepository(pool);
@@ -94,7 +104,7 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
       logger,
       threadsPerWorker: config.vision.threadsPerCamera,
       snapshotIntervalMs: config.vision.snapshotIntervalSeconds * 1000,
-      violations: { sink: violationRepository, files: evidenceFiles, settings: config.evidence, bus, plates, sightings: plateSightings, signalFeeds: signalControllers },
+      violations: { sink: fencedViolations, files: evidenceFiles, settings: config.evidence, bus, plates, sightings: plateSightings, signalFeeds: signalControllers },
     });
     parts.add('cameras', () => cameras.stop());
     // API nodes serve the snapshots of cameras they do not run: each new one goes to the broker, retained.
@@ -115,6 +125,7 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
           return;
         }
         const fence = { unitId, workerId, epoch: lease.epoch };
+        fences.set(unitId, fence);
         const started = await cameras.startCamera(unitId, {
           writeTrafficFlows: async (rows: TrafficFlowObserved[]) => {
             await leases.withFence(fence, (client) => flowRepository.writeTrafficFlows(rows, client));
@@ -130,6 +141,7 @@ export async function startIngestNode(config: Readonly<IocConfig>, logger: Logge
           return;
         }
         await cameras.stopCamera(unitId);
+        fences.delete(unitId);
       },
     });
     await leaser.start();

@@ -73,64 +73,73 @@ export class ViolationRepository {
     this.#pool = pool;
   }
 
-  /** Returns whether this call stored it (false: the same camera, rule, geometry, session and track exist). */
-  async record(violation: NewViolation): Promise<boolean> {
-    const { record, alert } = violation;
-    const client = await this.#pool.connect();
+  /**
+   * Returns whether this call stored it (false: the same camera, rule, geometry, session and track exist). With a
+   * `client`, inside that client's open transaction (split mode: the camera lease's fence), under a savepoint so a
+   * duplicate leaves the caller's transaction usable; otherwise in a transaction of its own.
+   */
+  async record(violation: NewViolation, client?: pg.PoolClient): Promise<boolean> {
+    if (client) {
+      await client.query('SAVEPOINT violation_record');
+      const stored = await this.#insert(client, violation);
+      await client.query(stored ? 'RELEASE SAVEPOINT violation_record' : 'ROLLBACK TO SAVEPOINT violation_record');
+      return stored;
+    }
+    const own = await this.#pool.connect();
     try {
-      await client.query('BEGIN');
-      const alertInsert = await client.query(
-        `INSERT INTO alerts (id, category, sub_category, severity, device_id, district_code, longitude, latitude, date_issued, document)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
-        [alert.id, alert.category, alert.subCategory, alert.severity, record.cameraId, alert.districtCode ?? null, alert.location?.coordinates[0] ?? null, alert.location?.coordinates[1] ?? null, alert.dateIssued, JSON.stringify(alert)],
-      );
-      if (alertInsert.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      const inserted = await client.query(
-        `INSERT INTO violations (id, camera_id, rule, rule_id, session_id, track_id, vehicle_class, severity, frame_index, occurred_at, decided_at, recorded_at,
-                                 confidence, longitude, latitude, district_code, box, speed_kmh, advisory, plate_text, plate_confidence, evidence, status)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
-         ON CONFLICT DO NOTHING`,
-        [
-          record.id,
-          record.cameraId,
-          record.rule,
-          record.ruleId,
-          violation.sessionId,
-          record.trackId,
-          record.vehicleClass,
-          record.severity,
-          violation.frameIndex,
-          record.occurredAt,
-          record.decidedAt,
-          record.recordedAt,
-          record.confidence,
-          record.location?.coordinates[0] ?? null,
-          record.location?.coordinates[1] ?? null,
-          record.districtCode,
-          JSON.stringify(record.box),
-          record.speedKmh,
-          record.advisory,
-          record.plateText,
-          record.plateConfidence,
-          JSON.stringify(record.evidence),
-          record.status,
-        ],
-      );
-      if (inserted.rowCount === 0) {
-        await client.query('ROLLBACK');
-        return false;
-      }
-      await client.query('COMMIT');
-      return true;
+      await own.query('BEGIN');
+      const stored = await this.#insert(own, violation);
+      await own.query(stored ? 'COMMIT' : 'ROLLBACK');
+      return stored;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await own.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
-      client.release();
+      own.release();
     }
+  }
+
+  /** The alert and the violation rows; false (and the caller rolls back) when either exists already. */
+  async #insert(client: pg.PoolClient, violation: NewViolation): Promise<boolean> {
+    const { record, alert } = violation;
+    const alertInsert = await client.query(
+      `INSERT INTO alerts (id, category, sub_category, severity, device_id, district_code, longitude, latitude, date_issued, document)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING`,
+      [alert.id, alert.category, alert.subCategory, alert.severity, record.cameraId, alert.districtCode ?? null, alert.location?.coordinates[0] ?? null, alert.location?.coordinates[1] ?? null, alert.dateIssued, JSON.stringify(alert)],
+    );
+    if (alertInsert.rowCount === 0) return false;
+    const inserted = await client.query(
+      `INSERT INTO violations (id, camera_id, rule, rule_id, session_id, track_id, vehicle_class, severity, frame_index, occurred_at, decided_at, recorded_at,
+                               confidence, longitude, latitude, district_code, box, speed_kmh, advisory, plate_text, plate_confidence, evidence, status)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+       ON CONFLICT DO NOTHING`,
+      [
+        record.id,
+        record.cameraId,
+        record.rule,
+        record.ruleId,
+        violation.sessionId,
+        record.trackId,
+        record.vehicleClass,
+        record.severity,
+        violation.frameIndex,
+        record.occurredAt,
+        record.decidedAt,
+        record.recordedAt,
+        record.confidence,
+        record.location?.coordinates[0] ?? null,
+        record.location?.coordinates[1] ?? null,
+        record.districtCode,
+        JSON.stringify(record.box),
+        record.speedKmh,
+        record.advisory,
+        record.plateText,
+        record.plateConfidence,
+        JSON.stringify(record.evidence),
+        record.status,
+      ],
+    );
+    return inserted.rowCount === 1;
   }
 
   async get(id: string): Promise<ViolationRecord | undefined> {
