@@ -37,6 +37,16 @@ export interface ConversionResult {
   outputs: (OnnxValueInfo & { tfName: string })[];
   /** Count of ONNX nodes by op type after optimisation. */
   opCounts: Record<string, number>;
+  /** The optimised graph before weight storage is chosen (float32 constants, no Cast nodes): what `models/train` dumps for PyTorch. */
+  graph: ConvertedGraph;
+}
+
+/** An optimised graph with its constants as numbers; `encodeConvertedGraph` turns it into ONNX bytes. */
+export interface ConvertedGraph {
+  nodes: OnnxNode[];
+  constants: Map<string, Constant>;
+  inputs: OnnxValueInfo[];
+  outputs: OnnxValueInfo[];
 }
 
 /** A TF tensor during conversion: a value known now, or an ONNX tensor with its static shape. */
@@ -405,29 +415,37 @@ export async function convertTfjsToOnnx(artifacts: TfjsArtifacts, options: Conve
 
   optimiseOnnxGraph(builder, graphOutputs.map((output) => output.name));
 
-  const { initializers, castNodes } = storeConstants(builder, options.weightStorage ?? 'float16');
-  const nodes: OnnxNode[] = [...castNodes, ...builder.nodes];
-  const bytes = encodeOnnxModel({
+  const converted: ConvertedGraph = { nodes: builder.nodes, constants: builder.constants, inputs: graphInputs, outputs: graphOutputs.map(({ tfName: _tfName, ...info }) => info) };
+  const bytes = encodeConvertedGraph(converted, options, (base) => builder.freshName(base));
+  const opCounts: Record<string, number> = {};
+  for (const node of builder.nodes) opCounts[node.opType] = (opCounts[node.opType] ?? 0) + 1;
+  return { bytes, inputs: graphInputs, outputs: graphOutputs, opCounts, graph: converted };
+}
+
+/**
+ * ONNX bytes of an optimised graph: constants stored as `options.weightStorage` says, Cast nodes first.
+ * `freshName` must not return a name the graph uses (the converter passes its builder's).
+ */
+export function encodeConvertedGraph(graph: ConvertedGraph, options: ConvertOptions, freshName: (base: string) => string): Uint8Array {
+  const { initializers, castNodes } = storeConstants(graph.constants, options.weightStorage ?? 'float16', freshName);
+  return encodeOnnxModel({
     producerName: options.producerName ?? '@ioc/models convert-tfjs-to-onnx',
     producerVersion: options.producerVersion ?? '1',
     ...(options.docString ? { docString: options.docString } : {}),
     ...(options.metadata ? { metadata: options.metadata } : {}),
-    graph: { name: options.graphName ?? 'converted', nodes, initializers, inputs: graphInputs, outputs: graphOutputs.map(({ tfName: _tfName, ...info }) => info) },
+    graph: { name: options.graphName ?? 'converted', nodes: [...castNodes, ...graph.nodes], initializers, inputs: graph.inputs, outputs: graph.outputs },
   });
-  const opCounts: Record<string, number> = {};
-  for (const node of builder.nodes) opCounts[node.opType] = (opCounts[node.opType] ?? 0) + 1;
-  return { bytes, inputs: graphInputs, outputs: graphOutputs, opCounts };
 }
 
 /** Float16 storage for large float constants that round-trip exactly, with one Cast each; the rest as they are. */
-function storeConstants(builder: OnnxGraphBuilder, weightStorage: 'float16' | 'float32'): { initializers: OnnxTensor[]; castNodes: OnnxNode[] } {
+function storeConstants(constants: Map<string, Constant>, weightStorage: 'float16' | 'float32', freshName: (base: string) => string): { initializers: OnnxTensor[]; castNodes: OnnxNode[] } {
   const initializers: OnnxTensor[] = [];
   const castNodes: OnnxNode[] = [];
-  for (const [name, constant] of builder.constants) {
+  for (const [name, constant] of constants) {
     if (weightStorage === 'float16' && isHalfWorthy(constant)) {
-      const storedName = builder.freshName(`${name}__float16`);
+      const storedName = freshName(`${name}__float16`);
       initializers.push(constantToTensor(storedName, constant, OnnxDataType.FLOAT16));
-      castNodes.push({ name: builder.freshName(`${name}/Cast`), opType: 'Cast', inputs: [storedName], outputs: [name], attributes: { to: { type: 'int', value: OnnxDataType.FLOAT } } });
+      castNodes.push({ name: freshName(`${name}/Cast`), opType: 'Cast', inputs: [storedName], outputs: [name], attributes: { to: { type: 'int', value: OnnxDataType.FLOAT } } });
     } else {
       initializers.push(constantToTensor(name, constant));
     }
