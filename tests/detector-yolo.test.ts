@@ -80,10 +80,39 @@ describe('YOLOv8/YOLO11 export behind the Detections contract', () => {
     try {
       // A 16×16 frame letterboxes into 8×8 at scale 0.5: model box (2, 3)–(6, 5) is (4, 6)–(12, 10) here.
       const result = await detector.detect({ rgb: new Uint8Array(16 * 16 * 3).fill(90), widthPixels: 16, heightPixels: 16 });
-      expect(result.detections.toObjects()).toEqual([{ xyxy: [4, 6, 12, 10], confidence: expect.closeTo(0.9, 5) as unknown as number, classId: 1 }]);
+      // Model class 1 is 'car': labels that are COCO names come out numbered as COCO (car = 2).
+      expect(result.detections.toObjects()).toEqual([{ xyxy: [4, 6, 12, 10], confidence: expect.closeTo(0.9, 5) as unknown as number, classId: 2 }]);
+      expect(detector.labels[2]).toBe('car');
       // The same detector again: the input buffer came back from the worker and is reused.
       const again = await detector.detect({ rgb: new Uint8Array(16 * 16 * 3).fill(10), widthPixels: 16, heightPixels: 16 });
       expect(again.detections.length).toBe(1);
+    } finally {
+      await detector.close();
+    }
+  });
+
+  it('filters by COCO class ids whatever the order of the model head', async () => {
+    const logger = pino({ level: 'silent' });
+    const frame = { rgb: new Uint8Array(16 * 16 * 3).fill(90), widthPixels: 16, heightPixels: 16 };
+    for (const { classIds, expected } of [
+      { classIds: [2], expected: [2] },
+      { classIds: [5, 7], expected: [] },
+    ]) {
+      const detector = await OnnxDetector.load(spec, { logger, scoreThreshold: 0.25, classIds });
+      try {
+        expect(Array.from((await detector.detect(frame)).detections.classId)).toEqual(expected);
+      } finally {
+        await detector.close();
+      }
+    }
+  });
+
+  it('keeps the model\'s own ids and labels when they are not COCO names', async () => {
+    const detector = await OnnxDetector.load({ ...spec, labels: ['BUS', 'CAR'] }, { logger: pino({ level: 'silent' }), scoreThreshold: 0.25 });
+    try {
+      const result = await detector.detect({ rgb: new Uint8Array(16 * 16 * 3).fill(90), widthPixels: 16, heightPixels: 16 });
+      expect(Array.from(result.detections.classId)).toEqual([1]);
+      expect(detector.labels).toEqual(['BUS', 'CAR']);
     } finally {
       await detector.close();
     }

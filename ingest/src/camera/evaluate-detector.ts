@@ -190,7 +190,7 @@ export async function evaluateDetector(options: EvaluateDetectorOptions): Promis
       const fused = fuseRiders(result.detections);
       const predictions: ScoredBox[] = [];
       for (let index = 0; index < fused.length; index += 1) {
-        const className = predictionClassName(fused.classId[index] as number, options.model.labels);
+        const className = predictionClassName(fused.classId[index] as number, detector.labels);
         if (!className) continue;
         const xyxy = fused.xyxy.subarray(index * 4, index * 4 + 4);
         predictions.push({ xyxy: [xyxy[0] as number, xyxy[1] as number, xyxy[2] as number, xyxy[3] as number], className, score: fused.confidence[index] as number });

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { iocError, isIocError } from '@ioc/schemas';
 import {
+  COCO_LABELS,
+  cocoClassIdsOf,
   decodeOutputs,
   frameToInputTensor,
   letterbox,
@@ -40,7 +42,10 @@ export interface DetectorOptions {
   threads?: number;
   scoreThreshold?: number;
   iouThreshold?: number;
-  /** Keep only these class ids (e.g. the traffic classes); all when absent. */
+  /**
+   * Keep only these class ids (e.g. the traffic classes); all when absent. COCO ids for every model whose labels
+   * are COCO names (see `labels` below), whatever the order of its own head.
+   */
   classIds?: readonly number[];
   logger: Logger;
 }
@@ -60,6 +65,12 @@ export interface DetectionResult {
  */
 export class OnnxDetector {
   readonly spec: DetectorModelSpec;
+  /**
+   * Names of the class ids in the detections: COCO_LABELS when the model's labels are COCO names (its ids are
+   * renumbered as COCO ids, e.g. nanodet-416-vn's six classes), else the model's own labels.
+   */
+  readonly labels: readonly string[];
+  readonly #toCocoId: Int32Array | undefined;
   readonly #pool: InferencePool;
   readonly #ownsPool: boolean;
   readonly #scoreThreshold: number;
@@ -75,7 +86,11 @@ export class OnnxDetector {
     // Low: ByteTrack keeps tracks alive through low-confidence boxes (its second association stage); births need more.
     this.#scoreThreshold = options.scoreThreshold ?? 0.1;
     this.#iouThreshold = options.iouThreshold ?? 0.5;
-    this.#classIds = options.classIds;
+    this.#toCocoId = cocoClassIdsOf(spec.labels);
+    this.labels = this.#toCocoId ? COCO_LABELS : spec.labels;
+    const toCocoId = this.#toCocoId;
+    // Filters are given in COCO ids: the decoder wants the model's own.
+    this.#classIds = toCocoId && options.classIds ? [...toCocoId.keys()].filter((modelId) => options.classIds?.includes(toCocoId[modelId] as number)) : options.classIds;
   }
 
   static async load(spec: DetectorModelSpec, options: DetectorOptions): Promise<OnnxDetector> {
@@ -113,6 +128,7 @@ export class OnnxDetector {
       if (isIocError(err)) throw iocError('IOC_ERR_MODEL', `Model ${this.spec.name} (${this.spec.type}): ${err.message}`, { cause: err });
       throw err;
     }
+    if (this.#toCocoId) for (let index = 0; index < decoded.classId.length; index += 1) decoded.classId[index] = this.#toCocoId[decoded.classId[index] as number] as number;
     const detections = unletterboxDetections(nonMaxSuppression(decoded, this.#iouThreshold), geometry);
     const finished = performance.now();
     // inferenceMs is the model's own time in the worker; waiting for a free worker is not inference.

@@ -52,3 +52,21 @@ export function mapCocoToTraffic(classId: number): TrafficClass | null {
 
 /** The COCO ids that map to a traffic class: pass as `classIds` to a decoder to skip the rest early. */
 export const TRAFFIC_COCO_CLASS_IDS: readonly number[] = [0, 1, 2, 3, 5, 7];
+
+/**
+ * Model class id → COCO class id, for a model whose labels are COCO names in another order (a head fine-tuned
+ * to the traffic classes: `nanodet-416-vn`). The runtime numbers every detection as COCO with it, so class
+ * filters, `mapCocoToTraffic`, rider fusion and violation rules keep one vocabulary whatever the model.
+ * Undefined when no mapping is needed (the 80 COCO labels in order) or possible (a label that is not a COCO
+ * name: such a model keeps its own ids).
+ */
+export function cocoClassIdsOf(labels: readonly string[]): Int32Array | undefined {
+  if (labels.length === COCO_LABELS.length && labels.every((label, index) => label === COCO_LABELS[index])) return undefined;
+  const ids = new Int32Array(labels.length);
+  for (const [index, label] of labels.entries()) {
+    const cocoId = COCO_LABELS.indexOf(label);
+    if (cocoId < 0) return undefined;
+    ids[index] = cocoId;
+  }
+  return ids;
+}
