@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { convertTfjsToOnnx } from './src/convert-tfjs-to-onnx';
-import { readModelManifest, sha256Hex, type ManifestModel, type ManifestSource } from './src/manifest';
+import { modelFileMismatch, readModelManifest, sha256Hex, type ManifestModel, type ManifestSource } from './src/manifest';
 import { conversionOptionsFor, sourceModelJsonPath } from './src/manifest-conversion';
 import { readTfjsArtifacts } from './src/tfjs-graph';
 
@@ -71,9 +71,18 @@ async function buildModel(model: ManifestModel): Promise<string[]> {
   return problems;
 }
 
+/** Fine-tuned models are committed (training is not run at install): check the file is the one pinned. */
+async function checkTrainedModel(model: ManifestModel): Promise<string[]> {
+  const mismatch = await modelFileMismatch(join(modelsDirectory, model.file), model);
+  if (mismatch) return [`${model.name}: ${mismatch}; it is committed under models/ and made by \`${model.build.command}\``];
+  console.log(`${model.name}: ${model.file} matches the manifest (trained, committed)`);
+  return [];
+}
+
 const manifest = readModelManifest(manifestPath);
 const problems: string[] = [];
 for (const model of manifest.models) {
+  if (model.build.converter === 'models/train/export-onnx.ts') problems.push(...(await checkTrainedModel(model)));
   if (model.build.converter !== 'models/src/convert-tfjs-to-onnx.ts') continue;
   problems.push(...(await buildModel(model)));
 }

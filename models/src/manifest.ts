@@ -56,6 +56,11 @@ export interface ManifestModel {
     source?: ManifestSource;
   };
   licences: { component: string; spdx: string; url: string }[];
+  /**
+   * Models we fine-tune (`pnpm models:train`): what they start from, the data and its licence/credit, the
+   * command, seed, epochs, wall time and machine, and what train.py reported (`result`).
+   */
+  training?: Record<string, unknown>;
 }
 
 export interface ModelManifest {

@@ -48,7 +48,7 @@ class GraphModule(torch.nn.Module):
     def constant(self, name):
         return self.params[self.param_keys[name]]
 
-    def forward(self, image):
+    def forward(self, image, return_values=False):
         values = {self.input_name: image}
         batch = image.shape[0]
 
@@ -106,6 +106,8 @@ class GraphModule(torch.nn.Module):
                 out = [value(inputs[0]).permute(attributes['perm'])]
             for name, tensor in zip(node['outputs'], out):
                 values[name] = tensor
+        if return_values:
+            return values
         return [values[name] for name in self.output_names]
 
     def head_convs(self):

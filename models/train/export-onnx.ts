@@ -1,0 +1,81 @@
+/**
+ * The trained graph (graph.json + weights.bin written by train.py) → ONNX through our own proto writer, the same
+ * way `pnpm models:build` writes the converted model: float16 weight storage with one Cast each (train.py
+ * rounds the weights to float16 before saving, so nothing is lost here), attributes sorted, no timestamps.
+ *
+ *   tsx models/train/export-onnx.ts [model=nanodet-416-vn] [dumpDirectory=models/train/.work/<model>] [--update-manifest]
+ *
+ * Checks the dump against the manifest entry (input, output dims, labels) and, without --update-manifest, the
+ * bytes against its sha256/size; with it, writes sha256, size and the training facts into the entry.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeConvertedGraph } from '../src/convert-tfjs-to-onnx';
+import { parseGraphDump, type GraphDumpJson } from '../src/graph-dump';
+import { readModelManifest, sha256Hex } from '../src/manifest';
+
+const modelsDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
+const manifestPath = join(modelsDirectory, 'manifest.json');
+const positional = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
+const updateManifest = process.argv.includes('--update-manifest');
+const modelName = positional[0] ?? 'nanodet-416-vn';
+const dumpDirectory = positional[1] ?? join(modelsDirectory, 'train', '.work', modelName);
+
+const manifest = readModelManifest(manifestPath);
+const model = manifest.models.find((entry) => entry.name === modelName);
+if (!model) throw new Error(`${modelName}: add its entry to models/manifest.json first (labels, outputs, decoderParams)`);
+
+const json = JSON.parse(readFileSync(join(dumpDirectory, 'graph.json'), 'utf8')) as GraphDumpJson;
+const graph = parseGraphDump(json, readFileSync(join(dumpDirectory, 'weights.bin')));
+const problems: string[] = [];
+const notes = (json.notes ?? {}) as { labels?: string[] };
+if (notes.labels && notes.labels.join() !== model.labels.join()) problems.push(`labels: the dump has [${notes.labels.join(', ')}], the manifest [${model.labels.join(', ')}]`);
+const [input] = graph.inputs;
+if (graph.inputs.length !== 1 || input?.name !== model.input.name || input.dims.join() !== model.input.dims.join()) problems.push(`input: the dump has ${graph.inputs.map((info) => `${info.name} [${info.dims.join(', ')}]`).join(', ')}`);
+for (const [index, output] of graph.outputs.entries()) {
+  const expected = model.outputs[index];
+  if (expected?.name !== output.name || expected.dims.join() !== output.dims.join()) problems.push(`output ${output.name} [${output.dims.join(', ')}] differs from the manifest's ${expected?.name} [${expected?.dims.join(', ')}]`);
+}
+
+// Names the Cast nodes and float16 initializers may take: none the graph uses.
+const used = new Set<string>([...graph.constants.keys(), ...graph.inputs.map((info) => info.name), ...graph.nodes.flatMap((node) => [node.name, ...node.outputs])]);
+const freshName = (base: string): string => {
+  let name = base;
+  for (let suffix = 1; used.has(name); suffix += 1) name = `${base}__${suffix}`;
+  used.add(name);
+  return name;
+};
+const bytes = encodeConvertedGraph(
+  graph,
+  {
+    weightStorage: model.onnx.weightStorage,
+    graphName: model.name,
+    producerName: '@ioc/models',
+    producerVersion: '1',
+    metadata: [
+      ['source', 'models/train/train.py fine-tune of nanodet-416'],
+      ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
+    ],
+  },
+  freshName,
+);
+const sha256 = sha256Hex(bytes);
+const outputPath = join(modelsDirectory, model.file);
+mkdirSync(dirname(outputPath), { recursive: true });
+writeFileSync(outputPath, bytes);
+console.log(`${modelName}: wrote ${model.file} (${bytes.byteLength} bytes, sha256 ${sha256})`);
+if (updateManifest && problems.length === 0) {
+  model.sha256 = sha256;
+  model.sizeBytes = bytes.byteLength;
+  const training = json.notes as Record<string, unknown> | undefined;
+  if (training) model.training = { ...model.training, result: training };
+  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log(`updated ${manifestPath}`);
+} else if (sha256 !== model.sha256 || bytes.byteLength !== model.sizeBytes) {
+  problems.push(`built ${bytes.byteLength} bytes with sha256 ${sha256}; the manifest pins ${model.sizeBytes} bytes with ${model.sha256} (after a deliberate retraining: --update-manifest)`);
+}
+if (problems.length > 0) {
+  for (const problem of problems) console.error(`${modelName}: ${problem}`);
+  process.exitCode = 1;
+}
