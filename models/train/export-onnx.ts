@@ -3,7 +3,7 @@
  * way `pnpm models:build` writes the converted model: float16 weight storage with one Cast each (train.py
  * rounds the weights to float16 before saving, so nothing is lost here), attributes sorted, no timestamps.
  *
- *   tsx models/train/export-onnx.ts [model=nanodet-416-vn] [dumpDirectory=models/train/.work/<model>] [--update-manifest]
+ *   tsx models/train/export-onnx.ts [model=nanodet-416-vn] [dumpDirectory=models/train/.work/<model>] [--update-manifest] [--manifest=PATH]
  *
  * Checks the dump against the manifest entry (input, output dims, labels) and, without --update-manifest, the
  * bytes against its sha256/size; with it, writes sha256, size and the training facts into the entry.
@@ -15,12 +15,14 @@ import { encodeConvertedGraph } from '../src/convert-tfjs-to-onnx';
 import { parseGraphDump, type GraphDumpJson } from '../src/graph-dump';
 import { readModelManifest, sha256Hex } from '../src/manifest';
 
-const modelsDirectory = join(dirname(fileURLToPath(import.meta.url)), '..');
-const manifestPath = join(modelsDirectory, 'manifest.json');
+// --manifest=PATH: another manifest (and folder for the file), e.g. a scratch one for measuring input-size variants.
+const manifestFlag = process.argv.find((argument) => argument.startsWith('--manifest='));
+const manifestPath = manifestFlag ? manifestFlag.slice('--manifest='.length) : join(dirname(fileURLToPath(import.meta.url)), '..', 'manifest.json');
+const modelsDirectory = dirname(manifestPath);
 const positional = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
 const updateManifest = process.argv.includes('--update-manifest');
 const modelName = positional[0] ?? 'nanodet-416-vn';
-const dumpDirectory = positional[1] ?? join(modelsDirectory, 'train', '.work', modelName);
+const dumpDirectory = positional[1] ?? join(dirname(fileURLToPath(import.meta.url)), '.work', modelName);
 
 const manifest = readModelManifest(manifestPath);
 const model = manifest.models.find((entry) => entry.name === modelName);
