@@ -2,18 +2,21 @@
  * Latency of the built models on this machine: onnxruntime-node on CPU, one frame at a time, 1 and 2 intra-op
  * threads (the per-camera settings the runtime uses). Run `pnpm models:build` first.
  *
- *   tsx models/bench.ts [runs=30]
+ *   tsx models/bench.ts [runs=30] [manifest=models/manifest.json]
+ *
+ * Another manifest measures variants kept outside the repository (e.g. input sizes, see models/README.md).
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { modelFileMismatch, readModelManifest } from './src/manifest';
 
-const modelsDirectory = dirname(fileURLToPath(import.meta.url));
+const manifestPath = process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), 'manifest.json');
+const modelsDirectory = dirname(manifestPath);
 const runs = Number(process.argv[2] ?? 30);
 const warmupRuns = 5;
 
-const manifest = readModelManifest(join(modelsDirectory, 'manifest.json'));
+const manifest = readModelManifest(manifestPath);
 for (const model of manifest.models) {
   const path = join(modelsDirectory, model.file);
   const mismatch = await modelFileMismatch(path, model);
