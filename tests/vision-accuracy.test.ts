@@ -27,6 +27,16 @@ async function analyze(args: string[]): Promise<AnalyzeOutput> {
   return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as AnalyzeOutput;
 }
 
+interface EvalOutput {
+  images: number;
+  classes: Record<string, { truths: number; precision: number; recall: number; averagePrecision: number }>;
+}
+
+async function evalDetector(args: string[]): Promise<EvalOutput> {
+  const { stdout } = await run(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'infra/src/bin/ioc.ts'), 'eval-detector', ...args, '--json'], { cwd: root, timeout: 240_000 });
+  return JSON.parse(stdout.trim()) as EvalOutput;
+}
+
 const total = (counts: AnalyzeOutput['counts'], vehicleClass: string): number => (counts[vehicleClass]?.forward ?? 0) + (counts[vehicleClass]?.backward ?? 0);
 
 describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real footage ${sharedDataMissingReason ?? ''}`, () => {
@@ -44,10 +54,9 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
     expect(total(result.counts, 'car')).toBe(0);
   }, 300_000);
 
-  // Known gap of the shipped COCO NanoDet: seen from above at 320×176, these cars come out mostly as `truck` at
-  // 0.15–0.35 confidence and few tracks are born, so the count is 1–3 instead of 5 (measured: see issue 3's
-  // closing note). `it.fails` keeps the check running: it turns red the day the detector gets it right (the tuned
-  // model of issue 8), and then this must become a plain `it`.
+  // Known gap of the COCO NanoDet (still the default): seen from above at 320×176, these cars come out mostly as
+  // `truck` at 0.15–0.35 confidence and few tracks are born, so the count is 1–3 instead of 5 (measured: see
+  // issue 3's closing note). `it.fails` keeps the check running for that model; the tuned model passes it below.
   it.fails('top-down highway, vertical line x=160: exactly 5 cars, all one direction (fails with the COCO model)', async () => {
     const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center']);
     expect(result.analysedFrames).toBe(374);
@@ -55,6 +64,44 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
     // Left to right = away from the normal (−dy, dx) = (−175, 0) of the downward line: backward.
     expect(cars.backward).toBe(5);
     expect(cars.forward).toBe(0);
+  }, 300_000);
+
+  // The model tuned on Vietnamese traffic (issue 8, models/REPORT-vn.md) at its 480×480 input: both counts exact.
+  it('tuned model nanodet-480-vn, top-down highway: exactly 5 cars, all one direction', async () => {
+    const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center', '--model', 'nanodet-480-vn']);
+    expect(result.analysedFrames).toBe(374);
+    expect(result.counts.car).toEqual({ forward: 0, backward: 5 });
+  }, 300_000);
+
+  it('tuned model nanodet-480-vn, Hà Nội pole camera, line y=560: 6 ± 1 motorbikes going up, no cars', async () => {
+    const result = await analyze(['--video', video('vn-hanoi-pole-intersection.mp4'), '--line', '0,560,1005,560', '--fps', '10', '--anchor', 'center', '--model', 'nanodet-480-vn']);
+    expect(result.counts.motorcycle?.backward ?? 0).toBeGreaterThanOrEqual(5);
+    expect(result.counts.motorcycle?.backward ?? 0).toBeLessThanOrEqual(7);
+    expect(result.counts.motorcycle?.forward ?? 0).toBeLessThanOrEqual(1);
+    expect(total(result.counts, 'car')).toBe(0);
+  }, 300_000);
+
+  it('tuned model on the dataset test split it never trained on (eval-detector --unstretch 16:9)', async () => {
+    const split = path.join(SHARED_DATA_DIRECTORY, 'datasets/vn-vehicles-roboflow-ccby/test');
+    const result = await evalDetector(['--images', path.join(split, 'images'), '--labels', path.join(split, 'labels'), '--unstretch', '16:9', '--model', 'nanodet-416-vn']);
+    expect(result.images).toBe(31);
+    // Measured (models/REPORT-vn.md): motorbike P 0.88 R 0.65, car P 0.93 R 0.72; the COCO model finds 7 % of the
+    // motorbikes. Floors a little below, to catch a broken export, class mapping or letterbox.
+    expect(result.classes.motorcycle?.truths).toBe(751);
+    expect(result.classes.motorcycle?.precision).toBeGreaterThan(0.8);
+    expect(result.classes.motorcycle?.recall).toBeGreaterThan(0.6);
+    expect(result.classes.car?.precision).toBeGreaterThan(0.85);
+    expect(result.classes.car?.recall).toBeGreaterThan(0.65);
+  }, 300_000);
+
+  it('tuned model nanodet-480-vn on the four hand-labelled frames', async () => {
+    const result = await evalDetector(['--images', path.join(SHARED_DATA_DIRECTORY, 'labels/frames'), '--labels', path.join(SHARED_DATA_DIRECTORY, 'labels/boxes'), '--model', 'nanodet-480-vn']);
+    // Measured: car P 0.90 R 0.69, motorbike P 0.80 R 0.57 (COCO: 0.85 / 0.67 and 0.86 / 0.31). Short of the
+    // issue's 0.8 recall target: the misses are vehicles 9–16 px tall at the far end of the road.
+    expect(result.classes.car?.precision).toBeGreaterThan(0.8);
+    expect(result.classes.car?.recall).toBeGreaterThan(0.6);
+    expect(result.classes.motorcycle?.precision).toBeGreaterThan(0.75);
+    expect(result.classes.motorcycle?.recall).toBeGreaterThan(0.5);
   }, 300_000);
 
   it('scores the detector on the four hand-labelled frames (eval-detector)', async () => {
