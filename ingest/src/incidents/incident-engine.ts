@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { isConnectionError } from '@ioc/store';
 import type { Alert, BusMessage, IncidentRule, TrafficFlowObserved } from '@ioc/schemas';
 import type { BusPublisher, DeviceSource, TrafficFlowSink } from '../ports';
 import {
@@ -56,6 +57,8 @@ export class IncidentEngine {
   readonly #congestion = new Map<string, CongestionState>();
   #sinceMs = 0;
   #queue: Promise<void> = Promise.resolve();
+  /** Set while the store cannot be reached: one warning per outage rather than one error per signal. */
+  #storeUnreachable = false;
   #timer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #checks = 0;
@@ -222,7 +225,23 @@ export class IncidentEngine {
   }
 
   #enqueue(task: () => Promise<void>): void {
-    this.#queue = this.#queue.then(task).catch((err: unknown) => this.#log.error({ err }, 'incident not stored'));
+    this.#queue = this.#queue
+      .then(task)
+      .then(() => {
+        if (!this.#storeUnreachable) return;
+        this.#storeUnreachable = false;
+        this.#log.info('incidents are stored again');
+      })
+      .catch((err: unknown) => {
+        if (!isConnectionError(err)) {
+          this.#log.error({ err }, 'incident not stored');
+          return;
+        }
+        // A signal that could not be stored is forgotten and raised again by the next one (the condition holds).
+        if (this.#storeUnreachable) return;
+        this.#storeUnreachable = true;
+        this.#log.warn({ err }, 'incidents cannot be stored while the database is unreachable; each is raised again by its next signal');
+      });
   }
 }
 

@@ -6,8 +6,9 @@ import { Server } from 'socket.io';
 import type { Logger } from 'pino';
 import type pg from 'pg';
 import type { IocConfig } from '@ioc/schemas';
-import { AuditLog, DeadLetterRepository, DeviceRepository, Open311ApiKeyRepository, ReadingRepository, SessionRepository, UserRepository } from '@ioc/store';
+import { AuditLog, DeadLetterRepository, DeviceRepository, Open311ApiKeyRepository, ReadingRepository, SessionRepository, UserRepository, isConnectionError } from '@ioc/store';
 import { AccessControl } from './access/access-control';
+import { ApiKeyVerifier } from './access/api-key-verifier';
 import { securityHeaders } from './access/security-headers';
 import { createSessionRouter } from './access/session-routes';
 import { geojsonBasemap } from './basemap';
@@ -62,7 +63,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const users = new UserRepository(options.pool);
   const sessions = new SessionRepository(options.pool, { maxAgeMs: config.auth.sessionMaxHours * 3_600_000, idleTimeoutMs: config.auth.sessionIdleMinutes * 60_000 });
   const auditLog = new AuditLog(options.pool);
-  const access = new AccessControl({ sessions, apiKeys: new Open311ApiKeyRepository(options.pool), logger, wallDirectory: options.wallDirectory, publicRequestsPerMinute: config.auth.publicRequestsPerMinute });
+  const apiKeyVerifier = new ApiKeyVerifier({ keys: new Open311ApiKeyRepository(options.pool), isConnectionError, offlineGraceMs: config.auth.apiKeyOfflineGraceMinutes * 60_000, logger });
+  const access = new AccessControl({ sessions, apiKeys: apiKeyVerifier, logger, wallDirectory: options.wallDirectory, publicRequestsPerMinute: config.auth.publicRequestsPerMinute });
   app.use(access.middleware());
   app.use(
     createSessionRouter({

@@ -30,6 +30,12 @@ export const configSchema = z
         loginWindowMinutes: z.number().min(0.1).max(24 * 60).default(15),
         publicRequestsPerMinute: z.number().int().min(1).max(1_000_000).default(600).describe('Requests to public API routes (Open311 reads, the site, sign-in) per client address per minute.'),
         socketRecheckSeconds: z.number().min(0.2).max(3600).default(60).describe('How often live sockets are checked against their sessions (signed out, expired, idle, account disabled: disconnected).'),
+        apiKeyOfflineGraceMinutes: z
+          .number()
+          .min(0)
+          .max(24 * 60)
+          .default(30)
+          .describe('While the database cannot be reached, an API key this node verified within this many minutes is still honoured, so sensors and portals keep sending into the outbox; 0: refuse every key during an outage.'),
       })
       .strict()
       .prefault({}),
