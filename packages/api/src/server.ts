@@ -58,6 +58,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const observability = new Observability({ ...options.metrics, outbox: options.status.outbox, broker: options.status.broker });
   app.use(observability.middleware());
   let readiness: { ready: boolean; reason?: string } = { ready: false, reason: 'starting' };
+  // While draining, every answer closes its connection: a keep-alive client would otherwise go on sending on it
+  // and hold the drain open until the deadline.
+  let draining = false;
+  app.use((_request, response, next) => {
+    if (draining) response.setHeader('Connection', 'close');
+    next();
+  });
   app.use(securityHeaders(config));
   // Accounts: every request passes the permission table (access/permissions.ts) before any route runs.
   const users = new UserRepository(options.pool);
@@ -179,13 +186,27 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     close: async () => {
       // A load balancer polling /readyz stops sending new clients here while the live ones are told to go.
       readiness = { ready: false, reason: 'shutting down' };
+      draining = true;
       observability.close();
       clearInterval(socketRecheck);
       wall.drain();
-      await new Promise<void>((resolve) => {
+      // io.close closes the HTTP server: no new connections, idle ones closed, and it calls back once the requests
+      // in flight have been answered. A client that never finishes its request must not hold the drain (and the
+      // flush of accepted data behind it) past the service manager's patience: after the deadline, connections go.
+      const closed = new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      let deadline: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        closed.then(() => false),
+        new Promise<boolean>((resolve) => {
+          deadline = setTimeout(() => resolve(true), config.server.drainTimeoutSeconds * 1000);
+        }),
+      ]);
+      clearTimeout(deadline);
+      if (timedOut) log.warn({ drainTimeoutSeconds: config.server.drainTimeoutSeconds }, 'requests still in flight at the drain deadline: closing their connections');
       http.closeAllConnections?.();
+      await closed;
     },
   };
 }

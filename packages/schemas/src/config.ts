@@ -18,6 +18,7 @@ export const configSchema = z
         host: z.string().min(1).default('0.0.0.0').describe('Address the HTTP server binds to.'),
         port: port.default(8080).describe('HTTP port of the API and the wall (0 = any free port).'),
         bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe('Largest accepted request body.'),
+        drainTimeoutSeconds: z.number().min(0).max(600).default(15).describe('On SIGTERM, requests in flight get this long to finish before their connections are closed (keep it under the service manager\'s stop timeout).'),
       })
       .strict()
       .prefault({}),
