@@ -8,6 +8,13 @@ export interface CenterDistanceFallbackOptions {
   maximumDistanceBoxSizes?: number;
   /** Largest ratio between the two boxes' sizes (√area), either way. */
   maximumSizeRatio?: number;
+  /**
+   * The gate for an established track (matched in the previous frame, `establishedAfterFrames` matches or more),
+   * whose Kalman prediction carries its velocity: a vehicle does not leave its predicted path by a box size in one
+   * frame, so a far box is another vehicle (a scene cut, a neighbour) and gets a new track.
+   */
+  establishedMaximumDistanceBoxSizes?: number;
+  establishedAfterFrames?: number;
 }
 
 export interface ByteTrackOptions {
@@ -39,6 +46,8 @@ export const BYTE_TRACK_DEFAULTS = {
   minimumConsecutiveFrames: 2,
   maximumDistanceBoxSizes: 2,
   maximumSizeRatio: 1.75,
+  establishedMaximumDistanceBoxSizes: 1,
+  establishedAfterFrames: 5,
 } as const;
 
 const SECOND_STAGE_COST_LIMIT = 0.5;
@@ -111,6 +120,8 @@ export class ByteTrack {
         : {
             maximumDistanceBoxSizes: options.centerDistanceFallback?.maximumDistanceBoxSizes ?? BYTE_TRACK_DEFAULTS.maximumDistanceBoxSizes,
             maximumSizeRatio: options.centerDistanceFallback?.maximumSizeRatio ?? BYTE_TRACK_DEFAULTS.maximumSizeRatio,
+            establishedMaximumDistanceBoxSizes: options.centerDistanceFallback?.establishedMaximumDistanceBoxSizes ?? BYTE_TRACK_DEFAULTS.establishedMaximumDistanceBoxSizes,
+            establishedAfterFrames: options.centerDistanceFallback?.establishedAfterFrames ?? BYTE_TRACK_DEFAULTS.establishedAfterFrames,
           };
   }
 
@@ -217,8 +228,10 @@ export class ByteTrack {
             ((xyxy[detection * 4] as number) + (xyxy[detection * 4 + 2] as number)) / 2 - (track.mean[0] as number),
             ((xyxy[detection * 4 + 1] as number) + (xyxy[detection * 4 + 3] as number)) / 2 - (track.mean[1] as number),
           );
+          const established = track.hits >= fallback.establishedAfterFrames && track.lastFrame === this.frame - 1;
+          const gateBoxSizes = established ? Math.min(fallback.maximumDistanceBoxSizes, fallback.establishedMaximumDistanceBoxSizes) : fallback.maximumDistanceBoxSizes;
           // Scaled so the gate sits at cost 1 and IoU-like "closer is cheaper" ordering holds.
-          return distance / (fallback.maximumDistanceBoxSizes * Math.max(trackSize, detectionSize));
+          return distance / (gateBoxSizes * Math.max(trackSize, detectionSize));
         },
       );
     }

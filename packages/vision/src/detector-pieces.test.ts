@@ -112,6 +112,24 @@ describe('ByteTrack', () => {
     const ids = moving(6, 0, 30, 100, 16).map((frame) => Array.from(tracker.update(frame).trackId ?? []));
     expect(new Set(ids.flat())).toEqual(new Set([1]));
   });
+
+  // The Hà Nội clip's splice: a slow motorbike (0.1 box heights per frame) whose box, at the cut, is suddenly
+  // another motorbike 1.5 box sizes away. Young tracks may jump that far (first row above); an established one may not.
+  it.each([
+    { name: 'an established slow track does not jump to a box 1.5 sizes off its path', steadyFrames: 8, jumpPixels: 30, sameId: false },
+    { name: 'a young track may (it has no velocity yet)', steadyFrames: 2, jumpPixels: 30, sameId: true },
+    { name: 'an established track keeps a box within a size of its prediction', steadyFrames: 8, jumpPixels: 16, sameId: true },
+  ])('$name', ({ steadyFrames, jumpPixels, sameId }) => {
+    const tracker = new ByteTrack({ minimumConsecutiveFrames: 1 });
+    let lastX = 0;
+    for (let frame = 0; frame < steadyFrames; frame += 1) {
+      lastX = frame * 2;
+      tracker.update(boxes([[lastX, 100, lastX + 20, 120, 0.9, 3]]));
+    }
+    const jumped = lastX + 2 + jumpPixels;
+    const after = Array.from(tracker.update(boxes([[jumped, 100, jumped + 20, 120, 0.9, 3]])).trackId ?? []);
+    expect(after[0] === 1).toBe(sameId);
+  });
 });
 
 describe('fuseRiders', () => {
