@@ -44,8 +44,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
 
   // The clip holds about 10 distinct images a second (near-duplicate frame pairs, see its ground truth), and the
   // hand count judges the box centre: analyse at 10 fps on the centre anchor.
-  it('Hà Nội pole camera, line y=560: 6 ± 1 motorbikes going up (backward), no cars', async () => {
-    const result = await analyze(['--video', video('vn-hanoi-pole-intersection.mp4'), '--line', '0,560,1005,560', '--fps', '10', '--anchor', 'center']);
+  it('COCO model nanodet-416, Hà Nội pole camera, line y=560: 6 ± 1 motorbikes going up (backward), no cars', async () => {
+    const result = await analyze(['--video', video('vn-hanoi-pole-intersection.mp4'), '--line', '0,560,1005,560', '--fps', '10', '--anchor', 'center', '--model', 'nanodet-416']);
     expect(result.frames).toBe(142);
     expect(result.analysedFrames).toBe(71);
     expect(result.counts.motorcycle?.backward ?? 0).toBeGreaterThanOrEqual(5);
@@ -54,11 +54,11 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
     expect(total(result.counts, 'car')).toBe(0);
   }, 300_000);
 
-  // Known gap of the COCO NanoDet (still the default): seen from above at 320×176, these cars come out mostly as
+  // Known gap of the COCO NanoDet (the default before issue 8): seen from above at 320×176, these cars come out mostly as
   // `truck` at 0.15–0.35 confidence and few tracks are born, so the count is 1–3 instead of 5 (measured: see
   // issue 3's closing note). `it.fails` keeps the check running for that model; the tuned model passes it below.
-  it.fails('top-down highway, vertical line x=160: exactly 5 cars, all one direction (fails with the COCO model)', async () => {
-    const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center']);
+  it.fails('COCO model nanodet-416, top-down highway, vertical line x=160: exactly 5 cars, all one direction (fails)', async () => {
+    const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center', '--model', 'nanodet-416']);
     expect(result.analysedFrames).toBe(374);
     const cars = result.counts.car ?? { forward: 0, backward: 0 };
     // Left to right = away from the normal (−dy, dx) = (−175, 0) of the downward line: backward.
@@ -66,15 +66,18 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
     expect(cars.forward).toBe(0);
   }, 300_000);
 
-  // The model tuned on Vietnamese traffic (issue 8, models/REPORT-vn.md) at its 480×480 input: both counts exact.
-  it('tuned model nanodet-480-vn, top-down highway: exactly 5 cars, all one direction', async () => {
-    const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center', '--model', 'nanodet-480-vn']);
+  // The default: the model tuned on Vietnamese traffic (issue 8, models/REPORT-vn.md) at its 480×480 input; both
+  // counts exact. No --model: these check what a camera gets out of the box.
+  it('default model (nanodet-480-vn), top-down highway: exactly 5 cars, all one direction', async () => {
+    const result = await analyze(['--video', video('highway-topdown.avi'), '--line', '160,0,160,175', '--anchor', 'center']);
     expect(result.analysedFrames).toBe(374);
     expect(result.counts.car).toEqual({ forward: 0, backward: 5 });
   }, 300_000);
 
-  it('tuned model nanodet-480-vn, Hà Nội pole camera, line y=560: 6 ± 1 motorbikes going up, no cars', async () => {
-    const result = await analyze(['--video', video('vn-hanoi-pole-intersection.mp4'), '--line', '0,560,1005,560', '--fps', '10', '--anchor', 'center', '--model', 'nanodet-480-vn']);
+  it('default model (nanodet-480-vn), Hà Nội pole camera, line y=560: 6 ± 1 motorbikes going up, no cars', async () => {
+    const result = await analyze(['--video', video('vn-hanoi-pole-intersection.mp4'), '--line', '0,560,1005,560', '--fps', '10', '--anchor', 'center']);
+    expect(result.frames).toBe(142);
+    expect(result.analysedFrames).toBe(71);
     expect(result.counts.motorcycle?.backward ?? 0).toBeGreaterThanOrEqual(5);
     expect(result.counts.motorcycle?.backward ?? 0).toBeLessThanOrEqual(7);
     expect(result.counts.motorcycle?.forward ?? 0).toBeLessThanOrEqual(1);
@@ -94,8 +97,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
     expect(result.classes.car?.recall).toBeGreaterThan(0.65);
   }, 300_000);
 
-  it('tuned model nanodet-480-vn on the four hand-labelled frames', async () => {
-    const result = await evalDetector(['--images', path.join(SHARED_DATA_DIRECTORY, 'labels/frames'), '--labels', path.join(SHARED_DATA_DIRECTORY, 'labels/boxes'), '--model', 'nanodet-480-vn']);
+  it('default model (nanodet-480-vn) on the four hand-labelled frames', async () => {
+    const result = await evalDetector(['--images', path.join(SHARED_DATA_DIRECTORY, 'labels/frames'), '--labels', path.join(SHARED_DATA_DIRECTORY, 'labels/boxes')]);
     // Measured: car P 0.90 R 0.69, motorbike P 0.80 R 0.57 (COCO: 0.85 / 0.67 and 0.86 / 0.31). Short of the
     // issue's 0.8 recall target: the misses are vehicles 9–16 px tall at the far end of the road.
     expect(result.classes.car?.precision).toBeGreaterThan(0.8);
@@ -104,13 +107,8 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`line counts on real foot
     expect(result.classes.motorcycle?.recall).toBeGreaterThan(0.5);
   }, 300_000);
 
-  it('scores the detector on the four hand-labelled frames (eval-detector)', async () => {
-    const { stdout } = await run(
-      path.join(root, 'node_modules/.bin/tsx'),
-      [path.join(root, 'infra/src/bin/ioc.ts'), 'eval-detector', '--images', path.join(SHARED_DATA_DIRECTORY, 'labels/frames'), '--labels', path.join(SHARED_DATA_DIRECTORY, 'labels/boxes'), '--json'],
-      { cwd: root, timeout: 240_000 },
-    );
-    const result = JSON.parse(stdout.trim()) as { images: number; classes: Record<string, { truths: number; precision: number; recall: number; averagePrecision: number }> };
+  it('COCO model nanodet-416 on the four hand-labelled frames (eval-detector)', async () => {
+    const result = await evalDetector(['--images', path.join(SHARED_DATA_DIRECTORY, 'labels/frames'), '--labels', path.join(SHARED_DATA_DIRECTORY, 'labels/boxes'), '--model', 'nanodet-416']);
     expect(result.images).toBe(4);
     expect(Object.keys(result.classes).sort()).toEqual(['car', 'motorcycle']);
     // Measured with the shipped COCO model (issue 3 note): car P 0.85 R 0.67, motorbike P 0.86 R 0.31. These floors

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { DEFAULT_DETECTOR_MODEL } from '@ioc/schemas';
 import { TRAFFIC_COCO_CLASS_IDS } from '@ioc/vision';
 import { CameraAnalyzer } from '../src/camera/camera-analyzer';
 import { FfmpegFrameSource, type Frame } from '../src/camera/ffmpeg-source';
@@ -20,7 +21,7 @@ import { OnnxDetector, type DetectorModelSpec } from '../src/camera/onnx-detecto
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const sharedData = process.env.IOC_SHARED_DATA ?? path.resolve(root, '../shared/data');
 const video = path.join(sharedData, 'video/vn-hanoi-pole-intersection.mp4');
-const modelName = process.env.BENCH_MODEL ?? 'nanodet-416';
+const modelName = process.env.BENCH_MODEL ?? DEFAULT_DETECTOR_MODEL;
 const framesPerCamera = Number(process.env.BENCH_FRAMES ?? 60);
 const cameraCounts = (process.env.BENCH_CAMERAS ?? '1,2,4,8').split(',').map(Number);
 const logger = pino({ level: 'warn' });

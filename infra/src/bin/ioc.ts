@@ -32,7 +32,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { isIocError, iocError, anchorSchema, cameraConfigSchema, parseWith } from '@ioc/schemas';
+import { DEFAULT_DETECTOR_MODEL, isIocError, iocError, anchorSchema, cameraConfigSchema, parseWith } from '@ioc/schemas';
 import { ModelCatalog, analyzeCameraVideo, analyzeVideo, evaluateDetector, type CountingLine } from '@ioc/ingest';
 import { createPool, migrate } from '@ioc/store';
 import { loadConfig } from '../config-file';
@@ -79,7 +79,7 @@ async function analyzeCommand(argv: string[]): Promise<number> {
       video: { type: 'string' },
       line: { type: 'string', multiple: true },
       fps: { type: 'string' },
-      model: { type: 'string', default: 'nanodet-416' },
+      model: { type: 'string', default: DEFAULT_DETECTOR_MODEL },
       anchor: { type: 'string' },
       threads: { type: 'string', default: '1' },
       models: { type: 'string' },
@@ -160,7 +160,7 @@ async function evalDetectorCommand(argv: string[]): Promise<number> {
     options: {
       images: { type: 'string' },
       labels: { type: 'string' },
-      model: { type: 'string', default: 'nanodet-416' },
+      model: { type: 'string', default: DEFAULT_DETECTOR_MODEL },
       models: { type: 'string' },
       unstretch: { type: 'string' },
       'min-box': { type: 'string' },

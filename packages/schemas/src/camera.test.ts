@@ -17,7 +17,7 @@ const withRules = {
 describe('cameraConfigSchema', () => {
   it('fills defaults', () => {
     const camera = cameraConfigSchema.parse(minimal);
-    expect(camera).toMatchObject({ analysisFps: 5, model: 'nanodet-416', anchor: 'bottomCenter', lines: [], zones: [], enabled: true, source: { loop: false, realtime: true } });
+    expect(camera).toMatchObject({ analysisFps: 5, model: 'nanodet-480-vn', anchor: 'bottomCenter', lines: [], zones: [], enabled: true, source: { loop: false, realtime: true } });
     expect(camera).toMatchObject({ stopLines: [], signalGroups: [], lanes: [], wrongWayZones: [] });
     expect(camera.calibration).toBeUndefined();
   });

@@ -158,6 +158,12 @@ export const cameraPlatesSchema = z
   .strict();
 export type CameraPlatesConfig = z.infer<typeof cameraPlatesSchema>;
 
+/**
+ * The detector a camera uses unless its config names another: NanoDet fine-tuned on Vietnamese street traffic at a
+ * 480×480 input (models/REPORT-vn.md). The COCO model it was tuned from stays selectable as `nanodet-416`.
+ */
+export const DEFAULT_DETECTOR_MODEL = 'nanodet-480-vn';
+
 /** One camera as the operator configures it (strict: unknown keys are errors). */
 export const cameraConfigSchema = z
   .object({
@@ -165,7 +171,7 @@ export const cameraConfigSchema = z
     name: z.string().min(1).max(200),
     source: cameraSourceSchema,
     analysisFps: z.number().min(0.5).max(30).default(5).describe('frames analysed per second'),
-    model: z.string().min(1).max(100).default('nanodet-416').describe('a model name from models/manifest.json'),
+    model: z.string().min(1).max(100).default(DEFAULT_DETECTOR_MODEL).describe('a model name from models/manifest.json'),
     anchor: anchorSchema.default('bottomCenter'),
     lines: z.array(countingLineSchema).max(32).default([]),
     zones: z.array(cameraZoneSchema).max(32).default([]),
