@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -151,7 +153,10 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     await registry.refresh();
     const sensorIngest = new SensorIngest({ registry, writer, bus, deviceRepository, config, logger });
     stops.push({ name: 'sensor ingest', stop: () => sensorIngest.close() });
-    const mqttSource = new MqttSensorSource({ brokerUrl, sensorIngest, writer, config, logger });
+    // A persistent session under an id stable for this installation: QoS 1 readings sent while the subscriber is
+    // away (this process restarting, or the broker restarting and the sensors reconnecting first) wait at the
+    // broker instead of being dropped.
+    const mqttSource = new MqttSensorSource({ brokerUrl, sensorIngest, writer, config, logger, clientId: sensorClientIdOf(config.dataDir), persistentSession: true });
     await mqttSource.start();
     stops.push({ name: 'MQTT sensor source', stop: () => mqttSource.close() });
 
@@ -280,4 +285,12 @@ export async function startSystem(config: Readonly<IocConfig>, logger: Logger, o
     await stopAll();
     throw err;
   }
+}
+
+/**
+ * The sensor subscriber's MQTT client id in `ioc start`: the same for one installation (this host and data
+ * directory) across restarts, so its persistent session is found again; different for two installations on one broker.
+ */
+export function sensorClientIdOf(dataDir: string, host: string = hostname()): string {
+  return `ioc-sensors-${createHash('sha256').update(`${host}:${path.resolve(dataDir)}`).digest('hex').slice(0, 12)}`;
 }

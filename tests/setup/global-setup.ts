@@ -32,7 +32,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const open = await new Promise<boolean>((resolve) => {
@@ -46,7 +46,7 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`nothing listens on port ${port} after ${timeoutMs} ms`);
 }
 
-const MOSQUITTO = '/usr/sbin/mosquitto';
+export const MOSQUITTO = '/usr/sbin/mosquitto';
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const cleanups: Array<() => Promise<void> | void> = [];
