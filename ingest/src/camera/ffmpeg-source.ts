@@ -22,6 +22,8 @@ export interface VideoInfo {
   /** Frames in the file, when the container says. */
   frameCount: number | undefined;
   durationSeconds: number | undefined;
+  /** ffprobe's codec name (`h264`, `mjpeg` …), when it says. */
+  codecName?: string | undefined;
 }
 
 export interface FfmpegSourceOptions {
@@ -46,13 +48,13 @@ function isLiveUrl(url: string): boolean {
 
 /** Reads a video's size and rate with ffprobe; a missing, truncated or non-video file is IOC_ERR_CAMERA_SOURCE. */
 export async function probeVideo(url: string, options: { ffprobePath?: string; timeoutMs?: number } = {}): Promise<VideoInfo> {
-  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height,avg_frame_rate,nb_frames,duration', '-of', 'json'];
+  const args = ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,width,height,avg_frame_rate,nb_frames,duration', '-of', 'json'];
   if (/^rtsp/i.test(url)) args.push('-rtsp_transport', 'tcp');
   args.push(url);
   const { stdout, stderr, code } = await runCapture(options.ffprobePath ?? 'ffprobe', args, options.timeoutMs ?? 15_000);
   const reason = stderr.trim().split('\n').slice(-2).join(' ') || `ffprobe exited with code ${code}`;
   if (code !== 0) throw iocError('IOC_ERR_CAMERA_SOURCE', `Cannot open video ${scrubUrlCredentials(url)}: ${scrubUrlCredentials(reason)}`);
-  let stream: { width?: number; height?: number; avg_frame_rate?: string; nb_frames?: string; duration?: string } | undefined;
+  let stream: { codec_name?: string; width?: number; height?: number; avg_frame_rate?: string; nb_frames?: string; duration?: string } | undefined;
   try {
     stream = (JSON.parse(stdout) as { streams?: Array<typeof stream> }).streams?.[0];
   } catch {
@@ -63,7 +65,14 @@ export async function probeVideo(url: string, options: { ffprobePath?: string; t
   const framesPerSecond = numerator && denominator ? numerator / denominator : undefined;
   const frameCount = stream.nb_frames ? Number(stream.nb_frames) : undefined;
   const durationSeconds = stream.duration ? Number(stream.duration) : undefined;
-  return { widthPixels: stream.width, heightPixels: stream.height, framesPerSecond, frameCount: Number.isFinite(frameCount) ? frameCount : undefined, durationSeconds: Number.isFinite(durationSeconds) ? durationSeconds : undefined };
+  return {
+    widthPixels: stream.width,
+    heightPixels: stream.height,
+    framesPerSecond,
+    frameCount: Number.isFinite(frameCount) ? frameCount : undefined,
+    durationSeconds: Number.isFinite(durationSeconds) ? durationSeconds : undefined,
+    codecName: stream.codec_name,
+  };
 }
 
 function runCapture(command: string, args: string[], timeoutMs: number): Promise<{ stdout: string; stderr: string; code: number | null }> {
@@ -137,6 +146,10 @@ export class FfmpegFrameSource {
     if (/^rtsp/i.test(this.url)) args.push('-rtsp_transport', 'tcp');
     if (!live && this.#options.loop) args.push('-stream_loop', '-1');
     if (!live && this.#options.realtime) args.push('-re');
+    // An HTTP MJPEG stream carries no timestamps: ffmpeg would number its frames as 25 fps whatever the camera
+    // sends, and the fps filter would keep 2 of every 25 frames, not 2 a second (0.5 fps from a 6 fps camera).
+    // Stamping each frame with the time it arrived makes the analysis rate a rate in real seconds.
+    if (live && this.#info?.codecName === 'mjpeg') args.push('-use_wallclock_as_timestamps', '1');
     args.push('-i', this.url, '-an', '-sn', '-dn');
     const filters: string[] = [];
     if (this.#options.analysisFps !== undefined) filters.push(`fps=${this.#options.analysisFps}`);
