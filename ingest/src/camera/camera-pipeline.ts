@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { scrubUrlCredentials, type CameraConfig, type CameraHealth, type CameraLineCounts, type CameraState, type Device } from '@ioc/schemas';
+import { scrubUrlCredentials, type CameraConfig, type CameraHealth, type CameraLineCounts, type CameraState, type Device, type TrafficFlowObserved } from '@ioc/schemas';
+import { isConnectionError } from '@ioc/store';
 import { TRAFFIC_COCO_CLASS_IDS, type Detections } from '@ioc/vision';
 import type { BusPublisher, CameraDeviceSink, TrafficFlowSink } from '../ports';
 import { annotatedSnapshotJpeg } from './annotate';
@@ -58,6 +59,8 @@ export interface CameraPipelineOptions {
 
 const RATE_WINDOW_MS = 10_000;
 const DEFAULT_HEALTH_INTERVAL_MS = 5000;
+/** Minute rows kept per camera while the database is unreachable: about 8 hours of a busy two-line camera. */
+const MAX_UNSAVED_FLOW_ROWS = 10_000;
 const DEFAULT_COUNTS_INTERVAL_MS = 1000;
 
 /** Adds one crossing to per-line counts (creating the line and type entries as needed). */
@@ -102,6 +105,8 @@ export class CameraPipeline {
   #snapshot: { jpeg: Buffer; takenAtMs: number } | undefined;
   #lastSnapshotMs = 0;
   #lastFlushMs = Date.now();
+  /** Closed minutes the store could not take (database unreachable): written with the next flush. */
+  #unsavedFlows: TrafficFlowObserved[] = [];
   #frameSizeKey = '';
   #pixelLines: CountingLine[] = [];
   #violations: ViolationRecorder | undefined;
@@ -198,6 +203,7 @@ export class CameraPipeline {
     await this.#crossingPlates?.drain();
     this.#publishCounts(Date.now());
     await this.#flush(Number.POSITIVE_INFINITY);
+    if (this.#unsavedFlows.length > 0) this.#log.error({ rows: this.#unsavedFlows.length }, 'stopping while the database is unreachable: traffic counts kept in memory are lost');
     await this.#detector?.close().catch(() => undefined);
     this.#detector = undefined;
     this.#setState('stopped');
@@ -356,11 +362,23 @@ export class CameraPipeline {
   }
 
   async #flush(nowMs: number): Promise<void> {
-    const rows = this.#aggregator.takeClosed(nowMs);
+    const rows = [...this.#unsavedFlows, ...this.#aggregator.takeClosed(nowMs)];
     if (rows.length === 0) return;
+    const wasUnsaved = this.#unsavedFlows.length;
     try {
       await this.#options.flows.writeTrafficFlows(rows);
+      this.#unsavedFlows = [];
+      if (wasUnsaved > 0) this.#log.info({ rows: wasUnsaved }, 'traffic counts kept during a database outage stored');
     } catch (err) {
+      // The database is away: keep the minutes (a few rows each) and write them with the next flush; the write is
+      // an upsert on the minute's key, so a retry of a write that did land changes nothing. Anything else (the
+      // store refused the rows, the camera's lease was taken over) is not retried.
+      if (isConnectionError(err) && rows.length <= MAX_UNSAVED_FLOW_ROWS) {
+        if (wasUnsaved === 0) this.#log.warn({ err, rows: rows.length }, 'traffic counts kept in memory until the database is back');
+        this.#unsavedFlows = rows;
+        return;
+      }
+      this.#unsavedFlows = [];
       this.#log.error({ err, rows: rows.length }, 'traffic counts could not be stored');
     }
   }
