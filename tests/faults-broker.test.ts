@@ -4,11 +4,11 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Device } from '@ioc/schemas';
 import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { createTestDatabase } from './setup/database';
 import { startOwnMosquitto, type OwnMosquitto } from './setup/own-mosquitto';
 import { spawnIoc, type IocProcess } from './setup/processes';
+import { sleep, testStation } from './setup/stations';
 
 /**
  * Fault: the MQTT broker crashes (SIGKILL) and comes back 5 s later on the same port, while a sensor publishes.
@@ -22,18 +22,7 @@ const READINGS_PER_MESSAGE = 5;
 const runId = Date.now().toString(36);
 const DEVICE = `fault-broker-${runId}`;
 
-const station: Device = {
-  id: DEVICE,
-  type: 'Device',
-  name: 'Trạm thử sự cố broker',
-  category: 'sensor',
-  controlledProperty: ['noiseLAeq'],
-  location: { type: 'Point', coordinates: [107.08, 20.95] },
-  deviceState: 'ok',
-  reportIntervalSeconds: 60,
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const station = testStation(DEVICE, 'Trạm thử sự cố broker', 'noiseLAeq', [107.08, 20.95]);
 
 describe('faults: MQTT broker killed and restarted', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;

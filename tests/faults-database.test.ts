@@ -4,11 +4,11 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Device } from '@ioc/schemas';
 import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { createTestApiKey } from './setup/accounts';
 import { startOwnPostgres, type OwnPostgres } from './setup/own-postgres';
 import { spawnIoc, type IocProcess } from './setup/processes';
+import { sleep, testStation } from './setup/stations';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -30,18 +30,7 @@ const MQTT_DEVICE = `fault-db-mqtt-${runId}`;
 const HTTP_DEVICE = `fault-db-http-${runId}`;
 const CAMERA = `fault-db-cam-${runId}`;
 
-const station = (id: string): Device => ({
-  id,
-  type: 'Device',
-  name: `Trạm thử sự cố ${id}`,
-  category: 'sensor',
-  controlledProperty: ['pm25'],
-  location: { type: 'Point', coordinates: [103.02, 21.39] },
-  deviceState: 'ok',
-  reportIntervalSeconds: 60,
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const station = (id: string) => testStation(id, `Trạm thử sự cố ${id}`, 'pm25', [103.02, 21.39]);
 
 function residentBytesOf(pid: number): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

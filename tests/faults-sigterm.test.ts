@@ -5,11 +5,12 @@ import path from 'node:path';
 import pino from 'pino';
 import { io as connectSocket, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Device, WallGoingAway, WallSnapshot } from '@ioc/schemas';
+import type { WallGoingAway, WallSnapshot } from '@ioc/schemas';
 import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { createTestDatabase } from './setup/database';
 import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 import { spawnIoc, type IocProcess } from './setup/processes';
+import { sleep, testStation } from './setup/stations';
 
 /**
  * Fault: SIGTERM while the system is busy. A real `ioc start` process takes HTTP pushes from several gateways at
@@ -26,18 +27,7 @@ const WALL_CLIENTS = 5;
 const runId = Date.now().toString(36);
 const DEVICE = `fault-term-${runId}`;
 
-const station: Device = {
-  id: DEVICE,
-  type: 'Device',
-  name: 'Trạm thử dừng dịch vụ',
-  category: 'sensor',
-  controlledProperty: ['noiseLAeq'],
-  location: { type: 'Point', coordinates: [106.2, 21.27] },
-  deviceState: 'ok',
-  reportIntervalSeconds: 60,
-};
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const station = testStation(DEVICE, 'Trạm thử dừng dịch vụ', 'noiseLAeq', [106.2, 21.27]);
 
 describe('faults: SIGTERM while busy', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
