@@ -10,17 +10,16 @@ import os
 import shutil
 import sys
 
-BASE_SIZE = 416
-
-
 def main():
     source, target, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if size % 32 != 0:
         raise SystemExit('SIZE must be a multiple of 32 (the coarsest stride)')
     with open(os.path.join(source, 'graph.json')) as handle:
         graph = json.load(handle)
-    grid = {BASE_SIZE // stride: size // stride for stride in (8, 16, 32)}
-    cells = {(BASE_SIZE // stride) ** 2: (size // stride) ** 2 for stride in (8, 16, 32)}
+    # The size the dump was written for (416 for the converted model, 480 for one trained at 480).
+    base_size = graph['inputs'][0]['dims'][3]
+    grid = {base_size // stride: size // stride for stride in (8, 16, 32)}
+    cells = {(base_size // stride) ** 2: (size // stride) ** 2 for stride in (8, 16, 32)}
     resize_inputs = {node['inputs'][3] for node in graph['nodes'] if node['opType'] == 'Resize'}
     reshape_inputs = {node['inputs'][1] for node in graph['nodes'] if node['opType'] == 'Reshape'}
     for constant in graph['constants']:

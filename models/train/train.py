@@ -44,6 +44,9 @@ MEAN_BGR = torch.tensor([103.53, 116.28, 123.675]).view(3, 1, 1)
 STD_BGR = torch.tensor([57.375, 57.12, 58.395]).view(3, 1, 1)
 # The dataset's 640×640 images are 16:9 video frames squeezed; undo it as eval-detector's --unstretch 16:9 does.
 SOURCE_ASPECT = 16 / 9
+# Augmentation settings (main() sets them from the command line): random-scale range as a fraction of the input
+# width, and the share of mosaics with their per-image scale range.
+SETTINGS = {'scale': (0.7, 1.6), 'mosaic': 0.0, 'mosaic_scale': (0.3, 0.6)}
 
 
 # ---------------------------------------------------------------- data
@@ -66,8 +69,9 @@ def read_split(split):
     return samples
 
 
-def place(image_rgb, boxes, width, x0, y0, flip):
-    """Resizes the (stretched) image to `width` × width·9/16 and pastes it at (x0, y0) of a black 416² canvas.
+def place(image_rgb, boxes, width, x0, y0, flip, canvas=None, region=None):
+    """Resizes the (stretched) image to `width` × width·9/16 and pastes it at (x0, y0) of a black INPUT_SIZE²
+    canvas (or of `canvas`, inside `region` = (x0, y0, x1, y1) of it: one mosaic tile).
 
     Bilinear with half-pixel centres and no antialias, as the runtime's letterbox, so training sees the same
     pixels. Boxes (normalised xyxy of the image) come back in canvas pixels, clipped; mostly-cut boxes are dropped.
@@ -77,11 +81,13 @@ def place(image_rgb, boxes, width, x0, y0, flip):
     resized = F.interpolate(image_rgb[None].float(), size=(h, w), mode='bilinear', align_corners=False)[0]
     if flip:
         resized = resized.flip(2)
-    canvas = torch.zeros(3, INPUT_SIZE, INPUT_SIZE)
+    if canvas is None:
+        canvas = torch.zeros(3, INPUT_SIZE, INPUT_SIZE)
+    rx0, ry0, rx1, ry1 = region if region is not None else (0, 0, INPUT_SIZE, INPUT_SIZE)
     left, top = int(round(x0)), int(round(y0))
-    sx0, sy0 = max(0, -left), max(0, -top)
-    dx0, dy0 = max(0, left), max(0, top)
-    cw, ch = min(w - sx0, INPUT_SIZE - dx0), min(h - sy0, INPUT_SIZE - dy0)
+    sx0, sy0 = max(0, rx0 - left), max(0, ry0 - top)
+    dx0, dy0 = max(rx0, left), max(ry0, top)
+    cw, ch = min(w - sx0, rx1 - dx0), min(h - sy0, ry1 - dy0)
     if cw > 0 and ch > 0:
         canvas[:, dy0:dy0 + ch, dx0:dx0 + cw] = resized[:, sy0:sy0 + ch, sx0:sx0 + cw]
     out = boxes.copy()
@@ -90,8 +96,8 @@ def place(image_rgb, boxes, width, x0, y0, flip):
     out[:, [0, 2]] = out[:, [0, 2]] * w + left
     out[:, [1, 3]] = out[:, [1, 3]] * h + top
     area = (out[:, 2] - out[:, 0]) * (out[:, 3] - out[:, 1])
-    out[:, [0, 2]] = out[:, [0, 2]].clip(max(0, left), min(INPUT_SIZE, left + w))
-    out[:, [1, 3]] = out[:, [1, 3]].clip(max(0, top), min(INPUT_SIZE, top + h))
+    out[:, [0, 2]] = out[:, [0, 2]].clip(max(rx0, left), min(rx1, left + w))
+    out[:, [1, 3]] = out[:, [1, 3]].clip(max(ry0, top), min(ry1, top + h))
     kept_area = (out[:, 2] - out[:, 0]).clip(0) * (out[:, 3] - out[:, 1]).clip(0)
     keep = (kept_area >= 0.4 * np.maximum(area, 1e-6)) & (out[:, 2] - out[:, 0] >= 2) & (out[:, 3] - out[:, 1] >= 2)
     return canvas, out[keep]
@@ -103,16 +109,36 @@ def letterbox_plain(image_rgb, boxes):
     return place(image_rgb, boxes, INPUT_SIZE, 0, (INPUT_SIZE - height) // 2, False)
 
 
-def augment(image_rgb, boxes, rng):
+def mosaic(samples, rng):
+    """Four training images, one per quadrant, each zoomed out to 0.3–0.6 of the input width: a dense scene
+    of small vehicles, as the far end of a pole camera's road (YOLOv4's mosaic, without the shared centre)."""
+    canvas = torch.zeros(3, INPUT_SIZE, INPUT_SIZE)
+    half = INPUT_SIZE // 2
+    outs = []
+    for quadrant, (image_rgb, boxes) in enumerate(samples):
+        qx, qy = (quadrant % 2) * half, (quadrant // 2) * half
+        width = INPUT_SIZE * math.exp(rng.uniform(math.log(SETTINGS['mosaic_scale'][0]), math.log(SETTINGS['mosaic_scale'][1])))
+        height = width / SOURCE_ASPECT
+        x0 = qx + rng.uniform(min(0, half - width), max(0, half - width))
+        y0 = qy + rng.uniform(min(0, half - height), max(0, half - height))
+        _, out = place(image_rgb, boxes, width, x0, y0, rng.random() < 0.5, canvas=canvas, region=(qx, qy, qx + half, qy + half))
+        outs.append(out)
+    return canvas, np.concatenate(outs, 0)
+
+
+def augment(image_rgb, boxes, rng, pool=None):
     """Fixed street cameras: objects at other sizes and positions, day and night light, soft focus."""
-    if rng.random() < 0.25:
+    if SETTINGS['mosaic'] > 0 and pool is not None and rng.random() < SETTINGS['mosaic']:
+        others = [pool[index] for index in rng.integers(0, len(pool), 3)]
+        canvas, out = mosaic([(image_rgb, boxes), *others], rng)
+    elif rng.random() < 0.25:
         canvas, out = letterbox_plain(image_rgb, boxes)
         if rng.random() < 0.5:
             canvas, out = canvas.flip(2), out.copy()
             out[:, [0, 2]] = INPUT_SIZE - out[:, [2, 0]]
     else:
         # Scale 0.7 (zoomed out: smaller vehicles, as a wide pole camera sees them) to 1.6 (zoomed in, cropped).
-        width = INPUT_SIZE * math.exp(rng.uniform(math.log(0.7), math.log(1.6)))
+        width = INPUT_SIZE * math.exp(rng.uniform(math.log(SETTINGS['scale'][0]), math.log(SETTINGS['scale'][1])))
         height = width / SOURCE_ASPECT
         x0 = rng.uniform(min(0, INPUT_SIZE - width), max(0, INPUT_SIZE - width))
         y0 = rng.uniform(min(0, INPUT_SIZE - height), max(0, INPUT_SIZE - height))
@@ -153,6 +179,15 @@ def grid_points():
 
 POINTS, POINT_STRIDES = grid_points()
 LEVEL_SIZES = [math.ceil(INPUT_SIZE / stride) ** 2 for stride in STRIDES]
+
+
+def set_input_size(size):
+    """Trains (and scores) on another square input: the grid of cell centres follows. The graph's own shapes
+    must match (resize_graph.py writes such a base)."""
+    global INPUT_SIZE, POINTS, POINT_STRIDES, LEVEL_SIZES
+    INPUT_SIZE = size
+    POINTS, POINT_STRIDES = grid_points()
+    LEVEL_SIZES = [math.ceil(INPUT_SIZE / stride) ** 2 for stride in STRIDES]
 
 
 def head_outputs(model, images):
@@ -380,10 +415,17 @@ def main():
     parser.add_argument('--lr', type=float, default=2e-4)
     parser.add_argument('--base', default=os.path.join(HERE, '.work', 'nanodet-416'))
     parser.add_argument('--out', default=os.path.join(HERE, '.work', 'nanodet-416-vn'))
+    parser.add_argument('--input-size', type=int, default=INPUT_SIZE)
+    parser.add_argument('--scale-min', type=float, default=SETTINGS['scale'][0])
+    parser.add_argument('--scale-max', type=float, default=SETTINGS['scale'][1])
+    parser.add_argument('--mosaic', type=float, default=SETTINGS['mosaic'])
     # Smoke runs only (proves the loop in a minute): the first N train and valid images.
     parser.add_argument('--limit', type=int, default=0)
     args = parser.parse_args()
 
+    set_input_size(args.input_size)
+    SETTINGS['scale'] = (args.scale_min, args.scale_max)
+    SETTINGS['mosaic'] = args.mosaic
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     torch.use_deterministic_algorithms(True)
@@ -427,7 +469,7 @@ def main():
         order = rng.permutation(len(train))
         sums = {'loss': 0.0, 'qfl': 0.0, 'giou': 0.0, 'dfl': 0.0}
         for batch_start in range(0, len(order), args.batch):
-            batch = [augment(*train[index], rng) for index in order[batch_start:batch_start + args.batch]]
+            batch = [augment(*train[index], rng, train) for index in order[batch_start:batch_start + args.batch]]
             images = torch.stack([normalise(canvas) for canvas, _ in batch])
             class_logits, distance_logits = head_outputs(model, images)
             loss, parts = gfl_loss(class_logits, distance_logits, [boxes for _, boxes in batch])
@@ -468,6 +510,9 @@ def notes(args, best, started):
         'threads': args.threads,
         'batch': args.batch,
         'lr': args.lr,
+        'inputSize': args.input_size,
+        'scale': [args.scale_min, args.scale_max],
+        'mosaic': args.mosaic,
         'trainSeconds': round(time.time() - started, 1),
         'torch': torch.__version__,
     }
