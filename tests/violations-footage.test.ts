@@ -24,10 +24,11 @@ interface CameraAnalyzeOutput {
 }
 
 describe.skipIf(sharedDataMissingReason !== undefined)(`red-light violations on real footage ${sharedDataMissingReason ?? ''}`, () => {
-  // The default model (the tuned nanodet-480-vn) and the COCO model it came from, on the same camera calibration.
+  // The default model (the tuned nanodet-480-vn), its int8 variant and the COCO model it came from, on the same camera calibration.
   it.each([
     { name: 'default model (nanodet-480-vn)', modelArgs: [] as string[] },
     { name: 'COCO model nanodet-416', modelArgs: ['--model', 'nanodet-416'] },
+    { name: 'int8 model nanodet-480-vn-int8', modelArgs: ['--model', 'nanodet-480-vn-int8'] },
   ])('Hà Nội pole camera, $name: the three straight runners are flagged at their stop-line crossing (±3 frames), the right-turners are not', async ({ modelArgs }) => {
     const { stdout } = await run(
       path.join(root, 'node_modules/.bin/tsx'),

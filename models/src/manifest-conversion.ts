@@ -14,10 +14,12 @@ export function conversionOptionsFor(model: ManifestModel): ConvertOptions {
   const source = model.build.source;
   if (!source) throw new Error(`${model.name}: build.source is missing, so there is nothing to convert`);
   const modelJsonFile = source.files.find((file) => file.path.endsWith('.json'));
+  const weightStorage = model.onnx.weightStorage;
+  if (weightStorage === 'int8') throw new Error(`${model.name}: the converter writes float16 or float32 weights; int8 models come from models/train/export-onnx.ts --int8`);
   return {
     inputNames: { [model.input.name]: model.input.name },
     outputs: model.outputs.map((output) => ({ tfName: output.tfName ?? output.name, onnxName: output.name })),
-    weightStorage: model.onnx.weightStorage,
+    weightStorage,
     graphName: model.name,
     producerName: '@ioc/models',
     producerVersion: '1',

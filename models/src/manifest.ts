@@ -38,7 +38,8 @@ export interface ManifestModel {
   file: string;
   sha256: string;
   sizeBytes: number;
-  onnx: { irVersion: number; opset: number; weightStorage: 'float16' | 'float32' };
+  /** int8: a QDQ graph from src/quantise-qdq.ts (models/train/export-onnx.ts --int8). */
+  onnx: { irVersion: number; opset: number; weightStorage: 'float16' | 'float32' | 'int8' };
   input: { name: string; dims: number[]; layout: 'NCHW'; dtype: 'float32' };
   inputWidthPixels: number;
   inputHeightPixels: number;

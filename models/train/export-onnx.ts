@@ -3,7 +3,10 @@
  * way `pnpm models:build` writes the converted model: float16 weight storage with one Cast each (train.py
  * rounds the weights to float16 before saving, so nothing is lost here), attributes sorted, no timestamps.
  *
- *   tsx models/train/export-onnx.ts [model=nanodet-416-vn] [dumpDirectory=models/train/.work/<model>] [--update-manifest] [--manifest=PATH]
+ *   tsx models/train/export-onnx.ts [model=nanodet-416-vn] [dumpDirectory=models/train/.work/<model>] [--update-manifest] [--manifest=PATH] [--int8=RANGES.json]
+ *
+ * --int8: an int8 QDQ graph instead (src/quantise-qdq.ts) from activation ranges written by calibrate.py; the
+ * manifest entry says `weightStorage: "int8"`.
  *
  * Checks the dump against the manifest entry (input, output dims, labels) and, without --update-manifest, the
  * bytes against its sha256/size; with it, writes sha256, size and the training facts into the entry.
@@ -12,6 +15,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeConvertedGraph } from '../src/convert-tfjs-to-onnx';
+import { encodeOnnxModel } from '../src/onnx-proto';
+import { quantiseGraphQdq, type ActivationRanges } from '../src/quantise-qdq';
 import { parseGraphDump, type GraphDumpJson } from '../src/graph-dump';
 import { readModelManifest, sha256Hex } from '../src/manifest';
 
@@ -21,6 +26,7 @@ const manifestPath = manifestFlag ? manifestFlag.slice('--manifest='.length) : j
 const modelsDirectory = dirname(manifestPath);
 const positional = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
 const updateManifest = process.argv.includes('--update-manifest');
+const int8Flag = process.argv.find((argument) => argument.startsWith('--int8='));
 const modelName = positional[0] ?? 'nanodet-416-vn';
 const dumpDirectory = positional[1] ?? join(dirname(fileURLToPath(import.meta.url)), '.work', modelName);
 
@@ -48,20 +54,27 @@ const freshName = (base: string): string => {
   used.add(name);
   return name;
 };
-const bytes = encodeConvertedGraph(
-  graph,
-  {
-    weightStorage: model.onnx.weightStorage,
-    graphName: model.name,
+const metadata: [string, string][] = [
+  ['source', `models/train/train.py fine-tune of nanodet-416${int8Flag ? ', int8 (src/quantise-qdq.ts)' : ''}`],
+  ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
+];
+if (int8Flag && model.onnx.weightStorage !== 'int8') problems.push(`--int8 writes int8 weights; the manifest entry says weightStorage ${model.onnx.weightStorage}`);
+let bytes: Uint8Array;
+if (int8Flag) {
+  const ranges = JSON.parse(readFileSync(int8Flag.slice('--int8='.length), 'utf8')) as ActivationRanges;
+  const quantised = quantiseGraphQdq(graph, ranges);
+  console.log(`${modelName}: ${quantised.int8Convolutions} int8 convolutions, ${quantised.floatConvolutions} float (the heads)`);
+  bytes = encodeOnnxModel({
     producerName: '@ioc/models',
     producerVersion: '1',
-    metadata: [
-      ['source', 'models/train/train.py fine-tune of nanodet-416'],
-      ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
-    ],
-  },
-  freshName,
-);
+    metadata,
+    graph: { name: model.name, nodes: quantised.nodes, initializers: quantised.initializers, inputs: graph.inputs, outputs: graph.outputs },
+  });
+} else {
+  const weightStorage = model.onnx.weightStorage === 'int8' ? 'float16' : model.onnx.weightStorage;
+  if (model.onnx.weightStorage === 'int8') problems.push('the manifest entry says weightStorage int8: export it with --int8=RANGES.json');
+  bytes = encodeConvertedGraph(graph, { weightStorage, graphName: model.name, producerName: '@ioc/models', producerVersion: '1', metadata }, freshName);
+}
 const sha256 = sha256Hex(bytes);
 const outputPath = join(modelsDirectory, model.file);
 mkdirSync(dirname(outputPath), { recursive: true });
