@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isIocError } from '@ioc/schemas';
@@ -11,6 +13,7 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
  * The camera source against real footage and the real ffmpeg (Debian's package): frame counts at the analysis
  * rate, downscaling, and clear errors for files a city really has lying around (truncated, not a video).
  */
+const execFileAsync = promisify(execFile);
 const logger = pino({ level: 'silent' });
 const videoDirectory = path.join(SHARED_DATA_DIRECTORY, 'video');
 const scratch = mkdtempSync(path.join(tmpdir(), 'ioc-camera-source-'));
@@ -52,6 +55,23 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`camera source on real fo
     expect(new Set(delivered.map((frame) => frame.bytes))).toEqual(new Set([1006 * 720 * 3]));
     expect(delivered.map((frame) => frame.index)).toEqual(delivered.map((_, index) => index));
     if (fps) expect(delivered[10]?.timestampMs).toBeCloseTo((10 * 1000) / fps, 6);
+  });
+
+  it('hands over each frame with exactly the pixels ffmpeg decodes, though frames straddle the pipe chunks', async () => {
+    // 1006×720×3 = 2,172,960 bytes a frame: 33.2 pipe chunks of 64 KiB, so every frame after the first starts
+    // inside a chunk. The reference is the same ffmpeg command read in one piece.
+    const source = new FfmpegFrameSource({ url: hanoi, analysisFps: 2, logger });
+    await source.open();
+    const { stdout } = await execFileAsync('ffmpeg', source.ffmpegArguments(), { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+    const frameBytes = 1006 * 720 * 3;
+    let frames = 0;
+    for await (const frame of source.frames()) {
+      const expected = stdout.subarray(frame.index * frameBytes, (frame.index + 1) * frameBytes);
+      expect(Buffer.from(frame.rgb.buffer, frame.rgb.byteOffset, frame.rgb.length).equals(expected), `frame ${frame.index}`).toBe(true);
+      frames += 1;
+    }
+    expect(frames).toBe(stdout.length / frameBytes);
+    expect(frames).toBeGreaterThanOrEqual(14);
   });
 
   it('downscales wide frames, keeping the aspect ratio with even sides', async () => {

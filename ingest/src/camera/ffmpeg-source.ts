@@ -182,23 +182,25 @@ export class FfmpegFrameSource {
     const startedAtMs = Date.now();
     const fps = this.#options.analysisFps ?? this.#info?.framesPerSecond;
     let index = 0;
-    let pending: Buffer[] = [];
+    // Pipe chunks (64 KiB) are copied straight into the frame being filled: one copy and one allocation per
+    // frame (a frame is 2 MB at 1006×720; consumers may keep it, e.g. the violation clip ring buffer).
+    let rgb = new Uint8Array(frameBytes);
     let pendingBytes = 0;
     try {
       for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-        pending.push(chunk);
-        pendingBytes += chunk.length;
-        while (pendingBytes >= frameBytes) {
-          const joined = pending.length === 1 ? (pending[0] as Buffer) : Buffer.concat(pending, pendingBytes);
-          const rgb = new Uint8Array(frameBytes);
-          rgb.set(joined.subarray(0, frameBytes));
-          const rest = joined.subarray(frameBytes);
-          pending = rest.length > 0 ? [rest] : [];
-          pendingBytes = rest.length;
+        let offset = 0;
+        while (offset < chunk.length) {
+          const count = Math.min(frameBytes - pendingBytes, chunk.length - offset);
+          rgb.set(chunk.subarray(offset, offset + count), pendingBytes);
+          pendingBytes += count;
+          offset += count;
+          if (pendingBytes < frameBytes) continue;
           const timestampMs = live || !fps ? Date.now() - (live ? 0 : startedAtMs) : (index * 1000) / fps;
           yield { index, timestampMs, widthPixels: this.#outputWidth, heightPixels: this.#outputHeight, rgb };
           index += 1;
           if (this.#closed) return;
+          rgb = new Uint8Array(frameBytes);
+          pendingBytes = 0;
         }
       }
       const code = await Promise.race([exited, spawnError.then((err) => err)]);

@@ -66,6 +66,9 @@ export function frameToInputTensor(
     xWeights[x] = sourceX - left;
   }
 
+  const [channel0Byte, channel1Byte, channel2Byte] = sourceChannel as [number, number, number];
+  const [scale0, scale1, scale2] = scale as [number, number, number];
+  const [offset0, offset1, offset2] = offset as [number, number, number];
   for (let y = 0; y < height; y += 1) {
     const resizedY = y - padTopPixels;
     const rowOffset = y * width;
@@ -81,20 +84,35 @@ export function frameToInputTensor(
     const bottomRow = bottom * sourceWidth * 3;
     for (let channel = 0; channel < 3; channel += 1) {
       const plane = channel * planeSize + rowOffset;
-      const byteOffset = sourceChannel[channel] as number;
-      const channelScale = scale[channel] as number;
-      const channelOffset = offset[channel] as number;
-      const padValue = padded[channel] as number;
-      out.fill(padValue, plane, plane + padLeftPixels);
-      out.fill(padValue, plane + padLeftPixels + resizedWidthPixels, plane + width);
-      for (let x = 0; x < resizedWidthPixels; x += 1) {
-        const left = (x0s[x] as number) + byteOffset;
-        const right = (x1s[x] as number) + byteOffset;
-        const xWeight = xWeights[x] as number;
-        const topValue = (rgb[topRow + left] as number) + ((rgb[topRow + right] as number) - (rgb[topRow + left] as number)) * xWeight;
-        const bottomValue = (rgb[bottomRow + left] as number) + ((rgb[bottomRow + right] as number) - (rgb[bottomRow + left] as number)) * xWeight;
-        out[plane + padLeftPixels + x] = (topValue + (bottomValue - topValue) * yWeight) * channelScale + channelOffset;
-      }
+      out.fill(padded[channel] as number, plane, plane + padLeftPixels);
+      out.fill(padded[channel] as number, plane + padLeftPixels + resizedWidthPixels, plane + width);
+    }
+    // All three channels of a pixel in one pass: the four source pixels are read once, not once per channel
+    // (this loop is the main thread's largest cost per analysed frame; pnpm bench:vision).
+    const plane0 = rowOffset + padLeftPixels;
+    const plane1 = plane0 + planeSize;
+    const plane2 = plane1 + planeSize;
+    for (let x = 0; x < resizedWidthPixels; x += 1) {
+      const topLeft = topRow + (x0s[x] as number);
+      const topRight = topRow + (x1s[x] as number);
+      const bottomLeft = bottomRow + (x0s[x] as number);
+      const bottomRight = bottomRow + (x1s[x] as number);
+      const xWeight = xWeights[x] as number;
+      let left = rgb[topLeft + channel0Byte] as number;
+      let topValue = left + ((rgb[topRight + channel0Byte] as number) - left) * xWeight;
+      left = rgb[bottomLeft + channel0Byte] as number;
+      let bottomValue = left + ((rgb[bottomRight + channel0Byte] as number) - left) * xWeight;
+      out[plane0 + x] = (topValue + (bottomValue - topValue) * yWeight) * scale0 + offset0;
+      left = rgb[topLeft + channel1Byte] as number;
+      topValue = left + ((rgb[topRight + channel1Byte] as number) - left) * xWeight;
+      left = rgb[bottomLeft + channel1Byte] as number;
+      bottomValue = left + ((rgb[bottomRight + channel1Byte] as number) - left) * xWeight;
+      out[plane1 + x] = (topValue + (bottomValue - topValue) * yWeight) * scale1 + offset1;
+      left = rgb[topLeft + channel2Byte] as number;
+      topValue = left + ((rgb[topRight + channel2Byte] as number) - left) * xWeight;
+      left = rgb[bottomLeft + channel2Byte] as number;
+      bottomValue = left + ((rgb[bottomRight + channel2Byte] as number) - left) * xWeight;
+      out[plane2 + x] = (topValue + (bottomValue - topValue) * yWeight) * scale2 + offset2;
     }
   }
   return out;
