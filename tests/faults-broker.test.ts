@@ -8,7 +8,7 @@ import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { createTestDatabase } from './setup/database';
 import { startOwnMosquitto, type OwnMosquitto } from './setup/own-mosquitto';
 import { spawnIoc, type IocProcess } from './setup/processes';
-import { sleep, testStation } from './setup/stations';
+import { faultTestSystemConfig, sleep, testStation } from './setup/stations';
 
 /**
  * Fault: the MQTT broker crashes (SIGKILL) and comes back 5 s later on the same port, while a sensor publishes.
@@ -44,7 +44,7 @@ describe('faults: MQTT broker killed and restarted', () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'ioc-fault-broker-'));
     ioc = spawnIoc('start', {
       name: 'fault-broker',
-      config: { dataDir, server: { host: '127.0.0.1', port: 0 }, demo: { enabled: false }, reports: { enabled: false }, log: { level: 'info' } },
+      config: faultTestSystemConfig(dataDir),
       env: { DATABASE_URL: database.url, MQTT_URL: broker.url },
     });
     await ioc.waitForUrl(120_000);

@@ -9,6 +9,7 @@ import { signInAs, type SignedIn } from './setup/accounts';
 import { MjpegCamera } from './setup/mjpeg-camera';
 import { spawnIoc, type IocProcess } from './setup/processes';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
+import { faultTestSystemConfig } from './setup/stations';
 
 /**
  * Fault: one IP camera disappears for 10 s and comes back, in a real `ioc start` process analysing two HTTP MJPEG
@@ -44,13 +45,9 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`faults: a camera source 
     ioc = spawnIoc('start', {
       name: 'fault-camera',
       config: {
-        dataDir,
-        server: { host: '127.0.0.1', port: 0 },
-        demo: { enabled: false },
-        reports: { enabled: false },
+        ...faultTestSystemConfig(dataDir),
         evidence: { readPlates: false },
         vision: { threadsPerCamera: 1 },
-        log: { level: 'info' },
         cameras: [camera('cam-failing', failing.port, 105.85), camera('cam-steady', steady.port, 105.86)],
       },
       env: { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },

@@ -8,7 +8,7 @@ import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { createTestApiKey } from './setup/accounts';
 import { startOwnPostgres, type OwnPostgres } from './setup/own-postgres';
 import { spawnIoc, type IocProcess } from './setup/processes';
-import { sleep, testStation } from './setup/stations';
+import { faultTestSystemConfig, sleep, testStation } from './setup/stations';
 import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-data';
 
 /**
@@ -69,12 +69,8 @@ describe('faults: PostgreSQL stopped for 60 s under load', () => {
     ioc = spawnIoc('start', {
       name: 'fault-db',
       config: {
-        dataDir,
-        server: { host: '127.0.0.1', port: 0 },
-        demo: { enabled: false },
-        reports: { enabled: false },
+        ...faultTestSystemConfig(dataDir),
         evidence: { readPlates: false },
-        log: { level: 'info' },
         // A camera counting the whole time too (when the shared footage is there): its minutes must survive the outage.
         cameras:
           sharedDataMissingReason === undefined

@@ -10,7 +10,7 @@ import { DeviceRepository, createPool, migrate } from '@ioc/store';
 import { createTestDatabase } from './setup/database';
 import { createTestApiKey, signInAs, type SignedIn } from './setup/accounts';
 import { spawnIoc, type IocProcess } from './setup/processes';
-import { sleep, testStation } from './setup/stations';
+import { faultTestSystemConfig, sleep, testStation } from './setup/stations';
 
 /**
  * Fault: SIGTERM while the system is busy. A real `ioc start` process takes HTTP pushes from several gateways at
@@ -62,12 +62,9 @@ describe('faults: SIGTERM while busy', () => {
     ioc = spawnIoc('start', {
       name: 'fault-term',
       config: {
-        dataDir,
+        ...faultTestSystemConfig(dataDir),
         server: { host: '127.0.0.1', port: 0, drainTimeoutSeconds: 20 },
         writer: { flushIntervalMs: FLUSH_INTERVAL_MS },
-        demo: { enabled: false },
-        reports: { enabled: false },
-        log: { level: 'info' },
       },
       env: { DATABASE_URL: database.url, MQTT_URL: inject('mosquittoUrl') },
     });
