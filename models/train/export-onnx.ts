@@ -58,7 +58,14 @@ const metadata: [string, string][] = [
   ['source', `models/train/train.py fine-tune of nanodet-416${int8Flag ? ', int8 (src/quantise-qdq.ts)' : ''}`],
   ['licences', model.licences.map((licence) => `${licence.component}: ${licence.spdx}`).join('; ')],
 ];
-if (int8Flag && model.onnx.weightStorage !== 'int8') problems.push(`--int8 writes int8 weights; the manifest entry says weightStorage ${model.onnx.weightStorage}`);
+// Refused before anything is written: the committed file must not be replaced by the wrong kind of graph.
+if (Boolean(int8Flag) !== (model.onnx.weightStorage === 'int8')) {
+  throw new Error(
+    int8Flag
+      ? `${modelName}: --int8 writes int8 weights; the manifest entry says weightStorage ${model.onnx.weightStorage}`
+      : `${modelName}: the manifest entry says weightStorage int8; export it with --int8=RANGES.json (models/train/calibrate.py)`,
+  );
+}
 let bytes: Uint8Array;
 if (int8Flag) {
   const ranges = JSON.parse(readFileSync(int8Flag.slice('--int8='.length), 'utf8')) as ActivationRanges;
@@ -71,8 +78,7 @@ if (int8Flag) {
     graph: { name: model.name, nodes: quantised.nodes, initializers: quantised.initializers, inputs: graph.inputs, outputs: graph.outputs },
   });
 } else {
-  const weightStorage = model.onnx.weightStorage === 'int8' ? 'float16' : model.onnx.weightStorage;
-  if (model.onnx.weightStorage === 'int8') problems.push('the manifest entry says weightStorage int8: export it with --int8=RANGES.json');
+  const weightStorage = model.onnx.weightStorage === 'int8' ? 'float16' : model.onnx.weightStorage; // int8 refused above
   bytes = encodeConvertedGraph(graph, { weightStorage, graphName: model.name, producerName: '@ioc/models', producerVersion: '1', metadata }, freshName);
 }
 const sha256 = sha256Hex(bytes);
