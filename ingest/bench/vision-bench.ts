@@ -3,8 +3,11 @@
  * Prints a table: detector ms/frame (median, p90) at 1 and 2 threads; pipeline fps with 1, 2, 4 and 8 cameras
  * running the same footage concurrently (ffmpeg decode, detector, tracker, lines: everything but the store);
  * the overhead ratio (pipeline fps of one camera ÷ pure inference fps on the same frames); how many 5 fps
- * cameras this machine sustains; resident memory per camera.
+ * cameras this machine sustains; resident memory per camera. Then where one analysed frame's CPU goes (ffmpeg
+ * decode, letterbox, inference, decode + NMS, tracker) and the camera ceiling those costs leave on these cores
+ * even with no hand-off, GC or contention: the budget behind the capacity figure.
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,13 +44,74 @@ async function decodeFrames(count: number): Promise<Frame[]> {
   return frames;
 }
 
-async function detectorTiming(spec: DetectorModelSpec, frames: Frame[], threads: number): Promise<{ median: number; p90: number; inference: number[] }> {
+interface DetectorTiming {
+  median: number;
+  p90: number;
+  /** Medians of the main-thread work around each inference (letterbox, decode + NMS) and of the tracker. */
+  preprocessMs: number;
+  postprocessMs: number;
+  trackerMs: number;
+}
+
+async function detectorTiming(spec: DetectorModelSpec, frames: Frame[], threads: number): Promise<DetectorTiming> {
   const detector = await OnnxDetector.load(spec, { threads, classIds: TRAFFIC_COCO_CLASS_IDS, logger });
+  const analyzer = new CameraAnalyzer({ lines: [{ id: 'l', start: { x: 0, y: 560 }, end: { x: 1005, y: 560 } }], analysisFps: 5 });
   const inference: number[] = [];
+  const preprocess: number[] = [];
+  const postprocess: number[] = [];
+  const tracker: number[] = [];
   for (const frame of frames.slice(0, 3)) await detector.detect(frame); // warm-up
-  for (const frame of frames) inference.push((await detector.detect(frame)).inferenceMs);
+  for (const frame of frames) {
+    const result = await detector.detect(frame);
+    inference.push(result.inferenceMs);
+    preprocess.push(result.preprocessMs);
+    postprocess.push(result.postprocessMs);
+    const started = performance.now();
+    analyzer.update(result.detections, frame.timestampMs);
+    tracker.push(performance.now() - started);
+  }
   await detector.close();
-  return { median: percentile(inference, 0.5), p90: percentile(inference, 0.9), inference };
+  return {
+    median: percentile(inference, 0.5),
+    p90: percentile(inference, 0.9),
+    preprocessMs: percentile(preprocess, 0.5),
+    postprocessMs: percentile(postprocess, 0.5),
+    trackerMs: percentile(tracker, 0.5),
+  };
+}
+
+/**
+ * CPU that ffmpeg (a separate process, so not in any of our timers) spends per analysed frame in a running
+ * camera: the cameras' own arguments (looping the clip) for 1 and for 1 + `frames` frames under `sh`, whose
+ * `times` builtin reports its children's user + system seconds; the difference leaves out ffmpeg's start-up,
+ * which a camera pays once. H.264 must decode every reference frame however few are analysed, so this grows
+ * with the source's frame rate (the clip: ~20 fps for 5 analysed).
+ */
+async function decodeCpuMsPerFrame(frames: number): Promise<number> {
+  const source = new FfmpegFrameSource({ url: video, analysisFps: 5, loop: true, logger });
+  await source.open();
+  const { widthPixels, heightPixels } = source.frameSize;
+  const args = source.ffmpegArguments();
+  const cpuSecondsFor = async (frameCount: number): Promise<number> => {
+    const limited = [...args.slice(0, -1), '-frames:v', String(frameCount), ...args.slice(-1)];
+    const child = spawn('sh', ['-c', '"$0" "$@" | wc -c; times', 'ffmpeg', ...limited], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+    await new Promise((resolve) => child.on('close', resolve));
+    // Output: the byte count, our shell's own times, then its children's: "0m0.750000s 0m0.180000s".
+    const lines = output.trim().split('\n');
+    const seconds = (lines.at(-1) ?? '').split(' ').map((field) => {
+      const match = /^(\d+)m([\d.]+)s$/.exec(field.trim());
+      return match ? Number(match[1]) * 60 + Number(match[2]) : Number.NaN;
+    });
+    const cpuSeconds = (seconds[0] ?? Number.NaN) + (seconds[1] ?? Number.NaN);
+    if (Number(lines[0]) !== frameCount * widthPixels * heightPixels * 3 || !Number.isFinite(cpuSeconds)) {
+      throw new Error(`ffmpeg did not deliver ${frameCount} frames, or its CPU time is unreadable: ${output}`);
+    }
+    return cpuSeconds;
+  };
+  const startUp = await cpuSecondsFor(1);
+  return ((await cpuSecondsFor(frames + 1)) - startUp) * 1000 / frames;
 }
 
 /** One camera: decode its own ffmpeg stream and run the whole analysis, as fast as it goes. */
@@ -77,6 +141,7 @@ async function main(): Promise<void> {
   const frames = await decodeFrames(framesPerCamera);
   const one = await detectorTiming(spec, frames, 1);
   const two = await detectorTiming(spec, frames, 2);
+  const decodeMs = await decodeCpuMsPerFrame(140);
 
   // Cameras share one inference thread per core, as CameraService runs them.
   const pool = await OnnxDetector.createPool(spec, { workers: os.availableParallelism(), threadsPerWorker: 1 });
@@ -110,6 +175,26 @@ async function main(): Promise<void> {
     { measure: 'one camera alone, fps (limited by one inference at a time)', value: single ? single.fps.toFixed(1) : 'n/a' },
     { measure: 'cameras at 5 fps this machine sustains (target ≥ 8)', value: Math.floor(best.fps / 5) },
     { measure: `resident memory per camera, MiB (${largest.cameras} cameras)`, value: ((largest.rssMiB - baselineRssMiB) / largest.cameras).toFixed(0) },
+  ]);
+  // The budget: the CPU one analysed frame needs, each part measured alone (1 inference thread), against the cores.
+  const cores = os.availableParallelism();
+  const budget = [
+    { part: 'ffmpeg decode + RGB + pipe (its own process; start-up left out)', ms: decodeMs },
+    { part: 'letterbox + normalise (main thread)', ms: one.preprocessMs },
+    { part: 'inference, 1 thread', ms: one.median },
+    { part: 'decode outputs + NMS (main thread)', ms: one.postprocessMs },
+    { part: 'tracker + lines (main thread)', ms: one.trackerMs },
+  ];
+  const perFrameMs = budget.reduce((sum, row) => sum + row.ms, 0);
+  console.table([
+    ...budget.map((row) => ({ 'CPU per analysed frame': row.part, ms: row.ms.toFixed(1) })),
+    { 'CPU per analysed frame': 'total', ms: perFrameMs.toFixed(1) },
+  ]);
+  console.table([
+    { measure: `ceiling: cameras at 5 fps on ${cores} cores if a frame cost only the total above`, value: Math.floor((cores * 1000) / perFrameMs / 5) },
+    { measure: `CPU per frame that 8 cameras at 5 fps leave on ${cores} cores, ms`, value: ((cores * 1000) / 40).toFixed(1) },
+    { measure: 'highest overhead ratio these costs allow (inference ÷ total)', value: (one.median / perFrameMs).toFixed(2) },
+    { measure: 'best pipeline fps ÷ fps the total allows (what hand-off, GC and contention cost)', value: ((best.fps * perFrameMs) / (cores * 1000)).toFixed(2) },
   ]);
 }
 
