@@ -38,9 +38,14 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`pnpm bench:vision ${shar
     const pipelineRows = stdout
       .split('\n')
       .map((line) => line.split('│').map((cell) => cell.trim().replace(/^'(.*)'$/, '$1')).filter((cell) => cell !== ''))
-      .filter((cells) => cells.length === 5 && /^\d+$/.test(cells[1] ?? ''));
+      .filter((cells) => cells.length === 6 && /^\d+$/.test(cells[1] ?? ''));
     expect(pipelineRows.map((cells) => cells[1])).toEqual(['1', '2']);
-    for (const cells of pipelineRows) expect(Number(cells[2]), `pipeline fps with ${cells[1]} cameras`).toBeGreaterThan(0);
+    for (const cells of pipelineRows) {
+      expect(Number(cells[2]), `pipeline fps with ${cells[1]} cameras`).toBeGreaterThan(0);
+      // Each camera's ffmpeg is its own process: its memory is found through /proc, not process.memoryUsage().
+      expect(Number(cells[5]), `ffmpeg processes' RSS with ${cells[1]} cameras`).toBeGreaterThan(0);
+    }
+    expect(lastNumber(row(stdout, 'resident memory per camera with its ffmpeg process'))).toBeGreaterThan(lastNumber(row(stdout, 'resident memory per camera in this process')));
 
     const parts = ['ffmpeg decode + RGB + pipe', 'letterbox + normalise', 'inference, 1 thread', 'decode outputs + NMS', 'tracker + lines'].map((label) => lastNumber(row(stdout, label)));
     for (const part of parts) expect(part).toBeGreaterThanOrEqual(0);
