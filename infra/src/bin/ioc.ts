@@ -8,7 +8,7 @@
  *   ioc check-config     validate ioc.config.json + IOC_* environment and print the effective config
  *   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor A] [--threads N] --json
  *                        count vehicles crossing lines in a video file (line points in source-video pixels)
- *   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch 16:9] [--min-box PIXELS] [--score S] --json
+ *   ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch 16:9] [--min-box PIXELS] [--score S] [--precision-floor P] --json
  *                        per-class precision, recall and AP@0.5 of a detector on labelled images
  *   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] --json
  *                        the full camera pipeline (lines, stop lines, signal lamps, violation rules) on a file
@@ -58,10 +58,23 @@ const USAGE = `usage: ioc <start|migrate|check-config|analyze|build-site-pack>
   ${SPLIT_USAGE}
   ioc analyze --video FILE --line X1,Y1,X2,Y2 [--line …] [--fps N] [--model NAME] [--anchor ANCHOR] [--threads N] [--json]
   ioc analyze --video FILE --camera CONFIG.json [--fps N] [--model NAME] [--threads N] [--json]
-  ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--threads N] [--json]`;
+  ioc eval-detector --images DIR --labels DIR [--model NAME] [--unstretch W:H] [--min-box PIXELS] [--score S] [--precision-floor P] [--threads N] [--json]`;
 
 /** The repository's models/ folder (manifest.json and the built .onnx files). */
 export const DEFAULT_MODELS_DIRECTORY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models');
+
+/** A numeric option in [min, max] (whole when `integer`), or a validation error naming it: never a silent NaN. */
+function numberOption(text: string, name: string, range: { min: number; max: number; integer?: boolean }): number {
+  const value = Number(text);
+  const whole = range.integer === true;
+  if (text.trim() === '' || !Number.isFinite(value) || value < range.min || value > range.max || (whole && !Number.isInteger(value))) {
+    const expected = `${whole ? 'a whole number' : 'a number'} in [${range.min}, ${range.max}]`;
+    throw iocError('IOC_ERR_VALIDATION', `--${name} ${text}: expected ${expected}`, { issues: [{ path: name, reason: `expected ${expected}` }] });
+  }
+  return value;
+}
+
+const threadsOption = (text: string): number => numberOption(text, 'threads', { min: 1, max: 64, integer: true });
 
 function parseLine(text: string, index: number): CountingLine {
   const numbers = text.split(',').map((part) => Number(part.trim()));
@@ -102,7 +115,7 @@ async function analyzeCommand(argv: string[]): Promise<number> {
     lines,
     analysisFps: fps,
     model: catalog.spec(values.model),
-    threads: Number(values.threads),
+    threads: threadsOption(values.threads),
     ...(anchor ? { anchor } : {}),
     logger: pino({ level: 'warn' }, pino.destination(2)),
   });
@@ -137,7 +150,7 @@ async function analyzeCameraCommand(values: { video: string; camera: string; lin
     camera: parsed.value,
     analysisFps: fps,
     model: catalog.spec(values.model),
-    threads: Number(values.threads),
+    threads: threadsOption(values.threads),
     logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   const output = {
@@ -165,6 +178,7 @@ async function evalDetectorCommand(argv: string[]): Promise<number> {
       unstretch: { type: 'string' },
       'min-box': { type: 'string' },
       score: { type: 'string' },
+      'precision-floor': { type: 'string' },
       threads: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
@@ -183,10 +197,11 @@ async function evalDetectorCommand(argv: string[]): Promise<number> {
     imagesDirectory: values.images,
     labelsDirectory: values.labels,
     model: catalog.spec(values.model),
-    threads: Number(values.threads),
+    threads: threadsOption(values.threads),
     unstretchAspect,
-    ...(values['min-box'] ? { minBoxSidePixels: Number(values['min-box']) } : {}),
-    ...(values.score ? { scoreThreshold: Number(values.score) } : {}),
+    ...(values['min-box'] === undefined ? {} : { minBoxSidePixels: numberOption(values['min-box'], 'min-box', { min: 0, max: 10_000 }) }),
+    ...(values.score === undefined ? {} : { scoreThreshold: numberOption(values.score, 'score', { min: 0, max: 1 }) }),
+    ...(values['precision-floor'] === undefined ? {} : { precisionFloor: numberOption(values['precision-floor'], 'precision-floor', { min: 0, max: 1 }) }),
     logger: pino({ level: 'warn' }, pino.destination(2)),
   });
   process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
@@ -257,6 +272,8 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (isIocError(err)) process.stderr.write(`${err.code}: ${err.message}\n`);
+    // node:util parseArgs (unknown option, missing or dash-led value): the operator's mistake, not a crash to trace.
+    else if (err instanceof TypeError && String((err as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS')) process.stderr.write(`IOC_ERR_VALIDATION: ${err.message}\n`);
     else process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);
   },

@@ -49,6 +49,8 @@ export interface EvaluateDetectorOptions {
   unstretchAspect?: number | undefined;
   minBoxSidePixels?: number;
   scoreThreshold?: number;
+  /** The precision a target holds recall at (`recallAtPrecisionFloor` per class). */
+  precisionFloor?: number;
   logger: Logger;
 }
 
@@ -58,6 +60,7 @@ export interface EvaluateDetectorResult {
   iouThreshold: number;
   scoreThreshold: number;
   minBoxSidePixels: number;
+  precisionFloor: number;
   classMapping: Readonly<Record<string, string>>;
   classes: Record<string, Omit<ClassEvaluation, 'className'>>;
   inferenceMsMedian: number;
@@ -205,7 +208,8 @@ export async function evaluateDetector(options: EvaluateDetectorOptions): Promis
     await detector.close();
   }
   const minBoxSidePixels = options.minBoxSidePixels ?? EVALUATION_DEFAULTS.minBoxSidePixels;
-  const evaluation = evaluateDetections(images, { scoreThreshold, minBoxSidePixels, iouThreshold: EVALUATION_DEFAULTS.iouThreshold });
+  const precisionFloor = options.precisionFloor ?? EVALUATION_DEFAULTS.precisionFloor;
+  const evaluation = evaluateDetections(images, { scoreThreshold, minBoxSidePixels, precisionFloor, iouThreshold: EVALUATION_DEFAULTS.iouThreshold });
   inferenceMs.sort((left, right) => left - right);
   return {
     model: options.model.name,
@@ -213,6 +217,7 @@ export async function evaluateDetector(options: EvaluateDetectorOptions): Promis
     iouThreshold: EVALUATION_DEFAULTS.iouThreshold,
     scoreThreshold,
     minBoxSidePixels,
+    precisionFloor,
     classMapping: DATASET_CLASS_MAPPING,
     classes: Object.fromEntries(evaluation.map(({ className, ...rest }) => [className, rest])),
     inferenceMsMedian: inferenceMs[Math.floor(inferenceMs.length / 2)] ?? 0,

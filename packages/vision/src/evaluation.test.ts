@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecision, evaluateDetections, type EvaluationImage } from './evaluation';
+import { averagePrecision, evaluateDetections, recallAtPrecision, type EvaluationImage } from './evaluation';
 
 const car = (x: number, y: number, size = 20) => ({ xyxy: [x, y, x + size, y + size] as const, className: 'car' });
 const scored = (x: number, y: number, score: number, className = 'car', size = 20) => ({ xyxy: [x, y, x + size, y + size] as const, className, score });
@@ -15,6 +15,21 @@ describe('averagePrecision', () => {
   });
 });
 
+describe('recallAtPrecision', () => {
+  const T = true;
+  const F = false;
+  it.each([
+    { name: 'the last cut still at the floor', ranked: [[T, 0.9], [T, 0.8], [F, 0.7], [T, 0.6], [F, 0.5]], truths: 4, floor: 0.8, recall: 0.5, score: 0.8 },
+    { name: 'a lower floor reaches further down', ranked: [[T, 0.9], [T, 0.8], [F, 0.7], [T, 0.6], [F, 0.5]], truths: 4, floor: 0.75, recall: 0.75, score: 0.6 },
+    { name: 'tied scores are kept or dropped together', ranked: [[T, 0.9], [T, 0.5], [F, 0.5]], truths: 2, floor: 0.8, recall: 0.5, score: 0.9 },
+    { name: 'no threshold reaches the floor', ranked: [[F, 0.9], [T, 0.8]], truths: 1, floor: 0.8, recall: 0, score: null },
+    { name: 'no truths', ranked: [[F, 0.9]], truths: 0, floor: 0.8, recall: 0, score: null },
+  ] as const)('$name', ({ ranked, truths, floor, recall, score }) => {
+    const entries = ranked.map(([truePositive, entryScore]) => ({ truePositive, score: entryScore }));
+    expect(recallAtPrecision(entries, truths, floor)).toEqual({ recallAtPrecisionFloor: recall, scoreAtPrecisionFloor: score });
+  });
+});
+
 describe('evaluateDetections', () => {
   it('counts hits, false alarms and misses per class at the operating score', () => {
     const images: EvaluationImage[] = [
@@ -25,6 +40,8 @@ describe('evaluateDetections', () => {
     expect(carResult).toMatchObject({ className: 'car', truths: 2, predictions: 2, truePositives: 1, falsePositives: 1, falseNegatives: 1, precision: 0.5, recall: 0.5 });
     // AP uses every prediction: ranks hit (0.9), miss (0.8), hit (0.2) → (1·0.5) + (2/3·0.5).
     expect(carResult?.averagePrecision).toBeCloseTo(0.5 + (2 / 3) * 0.5, 9);
+    // Precision ≥ 0.8 holds only above the false alarm: half the cars, at score 0.9.
+    expect(carResult).toMatchObject({ recallAtPrecisionFloor: 0.5, scoreAtPrecisionFloor: 0.9 });
     expect(motorbike).toMatchObject({ className: 'motorbike', truePositives: 1, precision: 1, recall: 1, averagePrecision: 1 });
   });
 

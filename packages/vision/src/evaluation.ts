@@ -26,6 +26,8 @@ export interface EvaluationOptions {
   minBoxSidePixels?: number;
   /** The operating score: precision and recall are reported at it; AP uses every prediction. */
   scoreThreshold?: number;
+  /** `recallAtPrecisionFloor` is the most recall any score threshold gives while precision stays at or above this. */
+  precisionFloor?: number;
 }
 
 export interface ClassEvaluation {
@@ -40,9 +42,16 @@ export interface ClassEvaluation {
   recall: number;
   /** Average precision at the IoU threshold (all-point interpolation, as PASCAL VOC 2010+ and COCO per class). */
   averagePrecision: number;
+  /**
+   * The best recall over every score threshold whose precision is ≥ `precisionFloor` ("recall ≥ 0.8 at precision
+   * ≥ 0.8" targets are read off this, not off the one operating score), and the threshold that gives it (null:
+   * no threshold reaches the floor).
+   */
+  recallAtPrecisionFloor: number;
+  scoreAtPrecisionFloor: number | null;
 }
 
-export const EVALUATION_DEFAULTS = { iouThreshold: 0.5, minBoxSidePixels: 8, scoreThreshold: 0.35 } as const;
+export const EVALUATION_DEFAULTS = { iouThreshold: 0.5, minBoxSidePixels: 8, scoreThreshold: 0.35, precisionFloor: 0.8 } as const;
 
 const shorterSide = (box: readonly number[]): number => Math.min((box[2] as number) - (box[0] as number), (box[3] as number) - (box[1] as number));
 
@@ -61,6 +70,7 @@ export function evaluateDetections(images: readonly EvaluationImage[], options: 
   const iouThreshold = options.iouThreshold ?? EVALUATION_DEFAULTS.iouThreshold;
   const minSide = options.minBoxSidePixels ?? EVALUATION_DEFAULTS.minBoxSidePixels;
   const scoreThreshold = options.scoreThreshold ?? EVALUATION_DEFAULTS.scoreThreshold;
+  const precisionFloor = options.precisionFloor ?? EVALUATION_DEFAULTS.precisionFloor;
   const classNames = new Set<string>();
   for (const image of images) for (const box of image.truths) classNames.add(box.className);
 
@@ -112,9 +122,32 @@ export function evaluateDetections(images: readonly EvaluationImage[], options: 
       precision: operating.length === 0 ? 0 : truePositives / operating.length,
       recall: truths === 0 ? 0 : truePositives / truths,
       averagePrecision: averagePrecision(ranked, truths),
+      ...recallAtPrecision(ranked, truths, precisionFloor),
     });
   }
   return results;
+}
+
+/**
+ * The most recall a score threshold gives at precision ≥ `floor`. `ranked` is sorted by score, highest first; a
+ * threshold keeps every entry scoring at or above it, so the cuts fall only between different scores.
+ */
+export function recallAtPrecision(
+  ranked: ReadonlyArray<{ score: number; truePositive: boolean }>,
+  truths: number,
+  floor: number,
+): { recallAtPrecisionFloor: number; scoreAtPrecisionFloor: number | null } {
+  let best = { recallAtPrecisionFloor: 0, scoreAtPrecisionFloor: null as number | null };
+  if (truths === 0) return best;
+  let truePositives = 0;
+  ranked.forEach((entry, index) => {
+    if (entry.truePositive) truePositives += 1;
+    const next = ranked[index + 1];
+    if (next !== undefined && next.score === entry.score) return; // not a cut: a threshold keeps ties together
+    const recall = truePositives / truths;
+    if (truePositives / (index + 1) >= floor && recall > best.recallAtPrecisionFloor) best = { recallAtPrecisionFloor: recall, scoreAtPrecisionFloor: entry.score };
+  });
+  return best;
 }
 
 /** Area under the precision–recall curve with precision made monotone (all-point interpolation). */
