@@ -14,14 +14,18 @@ import { SHARED_DATA_DIRECTORY, sharedDataMissingReason } from './setup/shared-d
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = promisify(execFile);
 
-/** The quoted cells of the console.table row whose first text cell contains `label`. */
-function row(output: string, label: string): string[] {
-  const line = output.split('\n').find((candidate) => candidate.includes(label));
-  if (!line) throw new Error(`no row "${label}" in:\n${output}`);
-  return line
+/** The cells of one console.table line, quotes taken off. */
+const cellsOf = (line: string): string[] =>
+  line
     .split('│')
     .map((cell) => cell.trim().replace(/^'(.*)'$/, '$1'))
     .filter((cell) => cell !== '');
+
+/** The cells of the console.table row whose line contains `label`. */
+function row(output: string, label: string): string[] {
+  const line = output.split('\n').find((candidate) => candidate.includes(label));
+  if (!line) throw new Error(`no row "${label}" in:\n${output}`);
+  return cellsOf(line);
 }
 
 const lastNumber = (cells: string[]): number => Number(cells.at(-1));
@@ -37,7 +41,7 @@ describe.skipIf(sharedDataMissingReason !== undefined)(`pnpm bench:vision ${shar
     expect(Number(row(stdout, 'detector ms/frame, 1 thread')[2])).toBeGreaterThan(0);
     const pipelineRows = stdout
       .split('\n')
-      .map((line) => line.split('│').map((cell) => cell.trim().replace(/^'(.*)'$/, '$1')).filter((cell) => cell !== ''))
+      .map(cellsOf)
       .filter((cells) => cells.length === 6 && /^\d+$/.test(cells[1] ?? ''));
     expect(pipelineRows.map((cells) => cells[1])).toEqual(['1', '2']);
     for (const cells of pipelineRows) {

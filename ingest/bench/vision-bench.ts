@@ -29,13 +29,18 @@ const framesPerCamera = Number(process.env.BENCH_FRAMES ?? 60);
 const cameraCounts = (process.env.BENCH_CAMERAS ?? '1,2,4,8').split(',').map(Number);
 const logger = pino({ level: 'warn' });
 
+/** Every camera of the bench: the clip, looped, analysed at 5 fps. */
+const benchSource = (): FfmpegFrameSource => new FfmpegFrameSource({ url: video, analysisFps: 5, loop: true, logger });
+/** The counting line across the clip (y = 560). */
+const countingAnalyzer = (): CameraAnalyzer => new CameraAnalyzer({ lines: [{ id: 'l', start: { x: 0, y: 560 }, end: { x: 1005, y: 560 } }], analysisFps: 5 });
+
 function percentile(values: number[], share: number): number {
   const sorted = [...values].sort((left, right) => left - right);
   return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? 0;
 }
 
 async function decodeFrames(count: number): Promise<Frame[]> {
-  const source = new FfmpegFrameSource({ url: video, analysisFps: 5, loop: true, logger });
+  const source = benchSource();
   const frames: Frame[] = [];
   for await (const frame of source.frames()) {
     frames.push(frame);
@@ -55,7 +60,7 @@ interface DetectorTiming {
 
 async function detectorTiming(spec: DetectorModelSpec, frames: Frame[], threads: number): Promise<DetectorTiming> {
   const detector = await OnnxDetector.load(spec, { threads, classIds: TRAFFIC_COCO_CLASS_IDS, logger });
-  const analyzer = new CameraAnalyzer({ lines: [{ id: 'l', start: { x: 0, y: 560 }, end: { x: 1005, y: 560 } }], analysisFps: 5 });
+  const analyzer = countingAnalyzer();
   const inference: number[] = [];
   const preprocess: number[] = [];
   const postprocess: number[] = [];
@@ -88,7 +93,7 @@ async function detectorTiming(spec: DetectorModelSpec, frames: Frame[], threads:
  * with the source's frame rate (the clip: ~20 fps for 5 analysed).
  */
 async function decodeCpuMsPerFrame(frames: number): Promise<number> {
-  const source = new FfmpegFrameSource({ url: video, analysisFps: 5, loop: true, logger });
+  const source = benchSource();
   await source.open();
   const { widthPixels, heightPixels } = source.frameSize;
   const args = source.ffmpegArguments();
@@ -143,9 +148,9 @@ function ffmpegChildrenPrivateBytes(): number {
 
 /** One camera: decode its own ffmpeg stream and run the whole analysis, as fast as it goes. */
 async function runCamera(spec: DetectorModelSpec, pool: InferencePool, frameLimit: number, sampleMemory: () => void): Promise<number> {
-  const source = new FfmpegFrameSource({ url: video, analysisFps: 5, loop: true, logger });
+  const source = benchSource();
   const detector = await OnnxDetector.load(spec, { pool, classIds: TRAFFIC_COCO_CLASS_IDS, logger });
-  const analyzer = new CameraAnalyzer({ lines: [{ id: 'l', start: { x: 0, y: 560 }, end: { x: 1005, y: 560 } }], analysisFps: 5 });
+  const analyzer = countingAnalyzer();
   let analysed = 0;
   for await (const frame of source.frames()) {
     const result = await detector.detect(frame);
